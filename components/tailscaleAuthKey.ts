@@ -1,0 +1,65 @@
+/**
+ * The key the server joins the tailnet with, on first boot only. With Tailscale API
+ * credentials a fresh key is minted per server: single-use, pre-approved, tagged, valid
+ * for one hour. Without them the stack's own `tailscaleAuthKey` is used. Either way the
+ * key is secret wherever it flows.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as tailscale from "@pulumi/tailscale";
+
+/** One hour: the key only has to outlive the server's first boot. */
+export const AUTH_KEY_EXPIRY_SECONDS = 3600;
+
+export type TailscaleAuthKeyArgs =
+  | {
+      /** Mint a key with the Tailscale provider. */
+      readonly kind: "mint";
+      readonly provider: tailscale.Provider;
+      /** ACL tags the key (and so the server) carries. */
+      readonly tags: readonly string[];
+      /** Shown in the tailnet's key list. */
+      readonly description: string;
+    }
+  | {
+      /** Use a key the operator supplied in stack config. */
+      readonly kind: "supplied";
+      readonly key: pulumi.Output<string>;
+    };
+
+export class TailscaleAuthKey extends pulumi.ComponentResource {
+  /** The auth key; secret. */
+  public readonly key: pulumi.Output<string>;
+
+  constructor(name: string, args: TailscaleAuthKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("openclaw-vps:tailnet:TailscaleAuthKey", name, {}, opts);
+    switch (args.kind) {
+      case "mint": {
+        const minted = new tailscale.TailnetKey(
+          `${name}-minted`,
+          {
+            reusable: false,
+            ephemeral: false,
+            preauthorized: true,
+            expiry: AUTH_KEY_EXPIRY_SECONDS,
+            tags: [...args.tags],
+            description: args.description.slice(0, 50),
+            // Once used or expired the key is invalid by design; recreating it would only
+            // churn state (user data ignores it after creation).
+            recreateIfInvalid: "never",
+          },
+          { parent: this, provider: args.provider },
+        );
+        this.key = pulumi.secret(minted.key);
+        break;
+      }
+      case "supplied":
+        this.key = pulumi.secret(args.key);
+        break;
+      default: {
+        const unknown: never = args;
+        throw new Error(`unknown auth key source ${JSON.stringify(unknown)}`);
+      }
+    }
+    this.registerOutputs({ key: this.key });
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The one config module: reads the stack configuration from Pulumi, validates all of it
+ * (config/schema.ts) before any resource exists, and returns typed values. Secrets are
+ * read only with getSecret and stay Output<string>.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT, fullKey } from "./keys";
+import {
+  ConfigIssue,
+  SECRET_KEYS,
+  SecretKeyName,
+  ValidConfig,
+  formatIssues,
+  validateConfig,
+} from "./schema";
+
+export { PROJECT } from "./keys";
+export type { Cloud, ConfigIssue, ValidConfig } from "./schema";
+
+/** The whole validated configuration of one stack. */
+export interface StackConfig extends ValidConfig {
+  readonly project: string;
+  readonly stack: string;
+  /** Secret keys that are set, as secret outputs. */
+  readonly secrets: Readonly<Partial<Record<SecretKeyName, pulumi.Output<string>>>>;
+  /** Credentials for the explicit providers; absent ones fall back to the providers' environment variables. */
+  readonly providerCredentials: ProviderCredentials;
+}
+
+export interface ProviderCredentials {
+  readonly hcloudToken?: pulumi.Output<string>;
+  readonly digitaloceanToken?: pulumi.Output<string>;
+  readonly tailscaleApiKey?: pulumi.Output<string>;
+  readonly tailscaleOauthClientId?: pulumi.Output<string>;
+  readonly tailscaleOauthClientSecret?: pulumi.Output<string>;
+  readonly tailscaleTailnet?: string;
+}
+
+/** Raised for invalid configuration; Pulumi prints a RunError's message without a stack trace. */
+export class ConfigError extends pulumi.RunError {
+  constructor(readonly issues: readonly ConfigIssue[]) {
+    super(`invalid stack configuration (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${formatIssues(issues)}`);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Whether the CLI passed a key as encrypted. The SDK exports this but marks it internal,
+ * so its type is declared here.
+ */
+const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret(key: string): boolean }).isConfigSecret;
+
+/** A secret from any namespace, or undefined when unset or empty. */
+function optionalSecret(namespace: string, key: string): pulumi.Output<string> | undefined {
+  const raw = pulumi.runtime.allConfig()[`${namespace}:${key}`];
+  if (raw === undefined || raw === "") return undefined;
+  return new pulumi.Config(namespace).requireSecret(key);
+}
+
+/**
+ * Reads and validates the stack configuration. Throws ConfigError listing every problem
+ * at once; call it before registering any resource.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): StackConfig {
+  const values = pulumi.runtime.allConfig();
+  const secretKeys = new Set(Object.keys(values).filter((k) => isConfigSecret(k)));
+  const result = validateConfig({ values, secretKeys, env });
+  if (!result.ok) throw new ConfigError(result.issues);
+  const valid = result.config;
+
+  const secrets: Partial<Record<SecretKeyName, pulumi.Output<string>>> = {};
+  for (const key of SECRET_KEYS) {
+    if (valid.secretsSet.has(key)) secrets[key] = new pulumi.Config(PROJECT).requireSecret(key);
+  }
+  if (valid.tailscaleAuth.kind === "mint" && valid.secretsSet.has("tailscaleAuthKey")) {
+    pulumi.log.warn(
+      `${fullKey("tailscaleAuthKey")} is ignored: Tailscale API credentials are configured, so a single-use key is minted instead.`,
+    );
+  }
+
+  return {
+    ...valid,
+    project: pulumi.getProject(),
+    stack: pulumi.getStack(),
+    secrets,
+    providerCredentials: {
+      hcloudToken: optionalSecret("hcloud", "token"),
+      digitaloceanToken: optionalSecret("digitalocean", "token"),
+      tailscaleApiKey: optionalSecret("tailscale", "apiKey"),
+      tailscaleOauthClientId: optionalSecret("tailscale", "oauthClientId"),
+      tailscaleOauthClientSecret: optionalSecret("tailscale", "oauthClientSecret"),
+      tailscaleTailnet: values["tailscale:tailnet"] || undefined,
+    },
+  };
+}

@@ -1,0 +1,350 @@
+/**
+ * Validation of the whole stack configuration, as pure functions over the raw strings
+ * Pulumi hands a program. No Pulumi import: this is tested directly, one message at a time.
+ */
+import { z } from "zod";
+import { KEYS, KEY_NAMES, KeyName, PROJECT, fullKey } from "./keys";
+import { suggestKey } from "./suggest";
+import { sshPublicKeyProblem } from "./sshKey";
+
+export type Cloud = "hetzner" | "digitalocean";
+export const CLOUDS: readonly Cloud[] = ["hetzner", "digitalocean"];
+
+/** The defaults that depend on the cloud, chosen as the smallest size meeting 2 vCPU / 4 GB / 40 GB. */
+export const CLOUD_DEFAULTS: Readonly<Record<Cloud, { serverType: string; location: string }>> = {
+  hetzner: { serverType: "cx23", location: "nbg1" },
+  digitalocean: { serverType: "s-2vcpu-4gb", location: "fra1" },
+};
+
+/** One problem with one key: printed as one line. */
+export interface ConfigIssue {
+  readonly key: string;
+  readonly given: string;
+  readonly expected: string;
+}
+
+/** The validated, typed values of the plain keys; secrets appear only as "is it set". */
+export interface ValidConfig {
+  readonly cloud: Cloud;
+  readonly serverType: string;
+  readonly location: string;
+  readonly hostname: string;
+  readonly tailnet: string;
+  readonly backups: boolean;
+  readonly protect: boolean;
+  readonly tailscaleTags: readonly string[];
+  readonly openclawVersion: string;
+  readonly telegramOwnerId?: string;
+  readonly telegramDmPolicy: "pairing" | "allowlist";
+  readonly sandboxNetwork: "none" | "bridge";
+  readonly operatorSshKeys: readonly string[];
+  readonly gatewayTokenVersion: number;
+  /** Which secret keys hold a value. */
+  readonly secretsSet: ReadonlySet<SecretKeyName>;
+  /** How the server gets its Tailscale auth key. */
+  readonly tailscaleAuth: TailscaleAuthSource;
+}
+
+export type SecretKeyName = "tailscaleAuthKey" | "telegramBotToken" | "anthropicApiKey" | "openaiApiKey";
+export const SECRET_KEYS: readonly SecretKeyName[] = [
+  "tailscaleAuthKey",
+  "telegramBotToken",
+  "anthropicApiKey",
+  "openaiApiKey",
+];
+
+/** `mint`: a TailnetKey is created with the provider's credentials; `supplied`: tailscaleAuthKey is used. */
+export type TailscaleAuthSource =
+  | { readonly kind: "mint"; readonly credentials: "apiKey" | "oauth" }
+  | { readonly kind: "supplied" };
+
+/** Everything the validator reads: the raw config map (all namespaces) and its secret keys. */
+export interface RawConfig {
+  /** Config values as Pulumi passes them: strings, arrays as JSON. Keys are `namespace:key`. */
+  readonly values: Readonly<Record<string, string>>;
+  /** Keys whose values are encrypted in the stack file. */
+  readonly secretKeys: ReadonlySet<string>;
+  /** Environment variables the providers read credentials from. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export type ValidationResult =
+  | { readonly ok: true; readonly config: ValidConfig }
+  | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
+
+// ---------------------------------------------------------------------------------------------
+// One schema per key, over the raw string. The message of every failure is "what is expected".
+
+const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const EXACT_VERSION = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
+const TAG = /^tag:[a-zA-Z0-9][a-zA-Z0-9-]*$/;
+
+const boolean = z
+  .enum(["true", "false"], { error: "true or false" })
+  .transform((v) => v === "true");
+
+function stringArray(item: z.ZodType<string>, what: string) {
+  return z
+    .string()
+    .transform((text, ctx): unknown => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        ctx.addIssue({ code: "custom", message: `a list of ${what}` });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(item, { error: `a list of ${what}` }));
+}
+
+const plainSchemas = {
+  cloud: z.enum(CLOUDS, { error: `one of ${CLOUDS.join(", ")}` }),
+  serverType: z.string().regex(/^[a-z0-9-]*$/, "a server type name such as cx23 or s-2vcpu-4gb"),
+  location: z.string().regex(/^[a-z0-9-]*$/, "a location name such as nbg1 or fra1"),
+  hostname: z
+    .string()
+    .regex(DNS_LABEL, "a DNS label: 1-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen"),
+  tailnet: z
+    .string()
+    .min(1, "your tailnet's DNS name, e.g. tail1234.ts.net (Tailscale admin console, DNS page)")
+    .regex(
+      /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+      "your tailnet's DNS name, e.g. tail1234.ts.net (Tailscale admin console, DNS page)",
+    ),
+  backups: boolean,
+  protect: boolean,
+  tailscaleTags: stringArray(
+    z.string().regex(TAG, "tags that start with tag: followed by letters, digits and hyphens"),
+    'ACL tags such as ["tag:openclaw"]',
+  ).refine((tags) => tags.length > 0, "at least one ACL tag such as tag:openclaw: the server is not a person's device"),
+  openclawVersion: z
+    .string()
+    .regex(EXACT_VERSION, "an exact OpenClaw version such as 2026.9.6 (latest, tags and ranges are refused: pin it)"),
+  telegramOwnerId: z.string().regex(/^(?:[1-9]\d{0,19})?$/, "your numeric Telegram user id, e.g. 123456789"),
+  telegramDmPolicy: z.string().superRefine((v, ctx) => {
+    if (v === "open") {
+      ctx.addIssue({
+        code: "custom",
+        message: "pairing or allowlist (open is refused: anyone who finds the bot could command the gateway)",
+      });
+    } else if (v !== "pairing" && v !== "allowlist") {
+      ctx.addIssue({ code: "custom", message: "pairing or allowlist" });
+    }
+  }),
+  sandboxNetwork: z.enum(["none", "bridge"], { error: "none or bridge (host is refused)" }),
+  operatorSshKeys: stringArray(
+    z.string().superRefine((key, ctx) => {
+      const problem = sshPublicKeyProblem(key);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+    "OpenSSH public keys",
+  ),
+  gatewayTokenVersion: z
+    .string()
+    .regex(/^\d+$/, "a whole number, 1 or more")
+    .transform(Number)
+    .pipe(z.number().int().min(1, "a whole number, 1 or more").max(1_000_000, "a whole number up to 1000000")),
+} as const;
+
+/** What each secret must look like. Messages never include the value. */
+const secretSchemas: Readonly<Record<SecretKeyName, z.ZodType<string>>> = {
+  tailscaleAuthKey: z.string().superRefine((v, ctx) => {
+    if (v.startsWith("tskey-api-")) {
+      ctx.addIssue({
+        code: "custom",
+        message: "an auth key (tskey-auth-...); this is an API access token: set it as tailscale:apiKey instead",
+      });
+    } else if (v.startsWith("tskey-client-")) {
+      ctx.addIssue({
+        code: "custom",
+        message: "an auth key (tskey-auth-...); this is an OAuth client secret: set it as tailscale:oauthClientSecret",
+      });
+    } else if (!/^[A-Za-z0-9_-]{16,}$/.test(v)) {
+      ctx.addIssue({ code: "custom", message: "a Tailscale auth key such as tskey-auth-k123...-abc..." });
+    }
+  }),
+  telegramBotToken: z.string().regex(/^\d{5,}:[A-Za-z0-9_-]{30,}$/, "a bot token from @BotFather: <digits>:<35 characters>"),
+  anthropicApiKey: z.string().regex(/^sk-ant-[A-Za-z0-9_-]{10,}$/, "an Anthropic API key (sk-ant-...)"),
+  openaiApiKey: z.string().regex(/^sk-[A-Za-z0-9_-]{10,}$/, "an OpenAI API key (sk-...)"),
+};
+
+const PLAIN_KEYS = Object.keys(plainSchemas) as (keyof typeof plainSchemas)[];
+
+// ---------------------------------------------------------------------------------------------
+
+/** The value a key has once Pulumi.yaml's default is applied, as the CLI would pass it. */
+export function rawValue(values: Readonly<Record<string, string>>, key: KeyName): string | undefined {
+  const given = values[fullKey(key)];
+  if (given !== undefined) return given;
+  const spec = KEYS[key];
+  if (!("default" in spec)) return undefined;
+  const d: unknown = spec.default;
+  return typeof d === "string" ? d : JSON.stringify(d);
+}
+
+function shown(value: string | undefined, secret: boolean): string {
+  if (value === undefined) return "(not set)";
+  if (secret) return "(secret, not shown)";
+  // Lists arrive as JSON text: show them as written rather than quoted twice.
+  return value.startsWith("[") ? value : JSON.stringify(value);
+}
+
+/** Validates every key at once. Nothing here throws: every problem becomes one issue. */
+export function validateConfig(raw: RawConfig): ValidationResult {
+  const issues: ConfigIssue[] = [];
+  const add = (key: string, given: string, expected: string) => issues.push({ key, given, expected });
+
+  // Unknown keys in our namespace: typos must not silently fall back to defaults.
+  for (const full of Object.keys(raw.values).sort()) {
+    if (!full.startsWith(`${PROJECT}:`)) continue;
+    const name = full.slice(PROJECT.length + 1);
+    if (!(KEY_NAMES as string[]).includes(name)) {
+      const hint = suggestKey(name, KEY_NAMES);
+      add(full, "an unknown key", hint ? `a known key: did you mean ${fullKey(hint)}?` : `one of the keys in Pulumi.yaml`);
+    }
+  }
+
+  const parsed: Partial<Record<KeyName, unknown>> = {};
+  for (const key of PLAIN_KEYS) {
+    const value = rawValue(raw.values, key);
+    if (value === undefined) {
+      add(fullKey(key), "(not set)", KEYS[key].description);
+      continue;
+    }
+    const result = plainSchemas[key].safeParse(value);
+    if (result.success) {
+      parsed[key] = result.data;
+    } else {
+      for (const issue of result.error.issues) {
+        const index = issue.path.find((p): p is number => typeof p === "number");
+        const where = index === undefined ? "" : ` (item ${index + 1})`;
+        add(fullKey(key) + where, shown(value, false), issue.message);
+      }
+    }
+  }
+
+  const secretsSet = new Set<SecretKeyName>();
+  for (const key of SECRET_KEYS) {
+    const value = rawValue(raw.values, key) ?? "";
+    if (value === "") continue;
+    const full = fullKey(key);
+    if (!raw.secretKeys.has(full)) {
+      add(full, "a value stored in plain text", `an encrypted value: pulumi config set --secret ${full} <value>`);
+      continue;
+    }
+    const result = secretSchemas[key].safeParse(value);
+    if (result.success) secretsSet.add(key);
+    else add(full, shown(value, true), result.error.issues[0]?.message ?? "a valid value");
+  }
+
+  const cloud = parsed.cloud as Cloud | undefined;
+  if (cloud) crossCheckSizes(cloud, parsed, add);
+  crossCheckTelegram(parsed, raw, add);
+  const tailscaleAuth = chooseTailscaleAuth(raw, secretsSet, add);
+
+  if (issues.length > 0 || !cloud || !tailscaleAuth) return { ok: false, issues };
+  const p = parsed as Record<string, unknown>;
+  const defaults = CLOUD_DEFAULTS[cloud];
+  return {
+    ok: true,
+    config: {
+      cloud,
+      serverType: (p.serverType as string) || defaults.serverType,
+      location: (p.location as string) || defaults.location,
+      hostname: p.hostname as string,
+      tailnet: p.tailnet as string,
+      backups: p.backups as boolean,
+      protect: p.protect as boolean,
+      tailscaleTags: p.tailscaleTags as string[],
+      openclawVersion: p.openclawVersion as string,
+      telegramOwnerId: (p.telegramOwnerId as string) || undefined,
+      telegramDmPolicy: p.telegramDmPolicy as "pairing" | "allowlist",
+      sandboxNetwork: p.sandboxNetwork as "none" | "bridge",
+      operatorSshKeys: p.operatorSshKeys as string[],
+      gatewayTokenVersion: p.gatewayTokenVersion as number,
+      secretsSet,
+      tailscaleAuth,
+    },
+  };
+}
+
+type Add = (key: string, given: string, expected: string) => void;
+
+/**
+ * Locations known on each cloud, used to catch one cloud's name given for the other.
+ * Names outside both lists are accepted when they have the right form: clouds add regions.
+ */
+const HETZNER_LOCATIONS = ["fsn1", "nbg1", "hel1", "ash", "hil", "sin"];
+const DIGITALOCEAN_REGIONS = ["nyc1", "nyc2", "nyc3", "sfo2", "sfo3", "ams3", "sgp1", "lon1", "fra1", "tor1", "blr1", "syd1", "atl1"];
+
+/** Server type and location names differ between the clouds: catch one cloud's name on the other. */
+function crossCheckSizes(cloud: Cloud, parsed: Partial<Record<KeyName, unknown>>, add: Add): void {
+  const serverType = parsed.serverType as string | undefined;
+  const location = parsed.location as string | undefined;
+  if (cloud === "hetzner") {
+    if (serverType && !/^(?:cx|cpx|cax|ccx)\d+$/.test(serverType)) {
+      add(fullKey("serverType"), JSON.stringify(serverType), "a Hetzner server type such as cx23, cpx22 or cax11 (cloud is hetzner)");
+    }
+    if (location && (!/^[a-z]{3}\d?$/.test(location) || DIGITALOCEAN_REGIONS.includes(location))) {
+      add(fullKey("location"), JSON.stringify(location), "a Hetzner location such as nbg1, fsn1, hel1, ash, hil or sin (cloud is hetzner)");
+    }
+    return;
+  }
+  if (serverType) {
+    const m = /^s-(\d+)vcpu-(\d+)gb(?:-[a-z0-9-]+)?$/.exec(serverType);
+    if (!/^[a-z]+(?:-[a-z0-9]+)+$/.test(serverType)) {
+      add(fullKey("serverType"), JSON.stringify(serverType), "a DigitalOcean droplet size such as s-2vcpu-4gb (cloud is digitalocean)");
+    } else if (m && (Number(m[1]) < 2 || Number(m[2]) < 4)) {
+      add(fullKey("serverType"), JSON.stringify(serverType), "a droplet size with at least 2 vCPU and 4 GB RAM, such as s-2vcpu-4gb");
+    }
+  }
+  if (location && (!/^[a-z]{3}\d$/.test(location) || HETZNER_LOCATIONS.includes(location))) {
+    add(fullKey("location"), JSON.stringify(location), "a DigitalOcean region such as fra1, ams3 or nyc3 (cloud is digitalocean)");
+  }
+}
+
+function crossCheckTelegram(parsed: Partial<Record<KeyName, unknown>>, raw: RawConfig, add: Add): void {
+  const tokenGiven = (rawValue(raw.values, "telegramBotToken") ?? "") !== "";
+  const ownerId = parsed.telegramOwnerId as string | undefined;
+  if (ownerId && !tokenGiven) {
+    add(fullKey("telegramOwnerId"), JSON.stringify(ownerId), `set together with ${fullKey("telegramBotToken")} (Telegram is off without a bot token)`);
+  }
+  if (parsed.telegramDmPolicy === "allowlist" && !ownerId && tokenGiven) {
+    add(fullKey("telegramDmPolicy"), '"allowlist"', `${fullKey("telegramOwnerId")} set as well: an allowlist with nobody on it locks everyone out`);
+  }
+}
+
+/** Tailscale API credentials mint a fresh key; without them the stack must supply one. */
+function chooseTailscaleAuth(
+  raw: RawConfig,
+  secretsSet: ReadonlySet<SecretKeyName>,
+  add: Add,
+): TailscaleAuthSource | undefined {
+  const has = (key: string, envName: string) => (raw.values[key] ?? "") !== "" || (raw.env[envName] ?? "") !== "";
+  const apiKey = has("tailscale:apiKey", "TAILSCALE_API_KEY");
+  const clientId = has("tailscale:oauthClientId", "TAILSCALE_OAUTH_CLIENT_ID");
+  const clientSecret = has("tailscale:oauthClientSecret", "TAILSCALE_OAUTH_CLIENT_SECRET");
+  if (clientId !== clientSecret) {
+    const missing = clientId ? "tailscale:oauthClientSecret" : "tailscale:oauthClientId";
+    add(missing, "(not set)", "both tailscale:oauthClientId and tailscale:oauthClientSecret, or neither");
+    return undefined;
+  }
+  if (apiKey) return { kind: "mint", credentials: "apiKey" };
+  if (clientId && clientSecret) return { kind: "mint", credentials: "oauth" };
+  if (secretsSet.has("tailscaleAuthKey")) return { kind: "supplied" };
+  if ((rawValue(raw.values, "tailscaleAuthKey") ?? "") !== "") return undefined; // already reported
+  add(
+    fullKey("tailscaleAuthKey"),
+    "(not set)",
+    "a way to join the tailnet: either Tailscale API credentials, so a single-use key is minted per server " +
+      "(pulumi config set tailscale:oauthClientId ... and pulumi config set --secret tailscale:oauthClientSecret ..., " +
+      "or pulumi config set --secret tailscale:apiKey ...), or a single-use, pre-approved, tagged auth key " +
+      `(pulumi config set --secret ${fullKey("tailscaleAuthKey")} tskey-auth-...)`,
+  );
+  return undefined;
+}
+
+/** One line per problem: the key, what was given, what is expected. */
+export function formatIssues(issues: readonly ConfigIssue[]): string {
+  return issues.map((i) => `${i.key}: given ${i.given}; expected ${i.expected}`).join("\n");
+}

@@ -1,0 +1,221 @@
+/**
+ * Runs the real program in-process under the Pulumi SDK's mock runtime: no CLI, no
+ * provider plugins, no network, no credentials. Every resource registration is recorded
+ * with what the engine would receive (inputs with their secret markers, parent, options),
+ * and the stack outputs as the engine would store them. Used by `npm run plan` and tests.
+ */
+import { createHash } from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+import { defaultMockState } from "./mockState";
+
+/** One resource as the engine saw it. */
+export interface Registration {
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  /** The parent's URN; the stack's URN for top-level resources. */
+  readonly parentUrn: string;
+  readonly custom: boolean;
+  /** Inputs as sent to the engine: secret values still wrapped. */
+  readonly inputs: Record<string, unknown>;
+  /** The provider reference (`urn::id`), for custom resources with an explicit provider. */
+  readonly provider: string;
+  readonly protect: boolean;
+  readonly ignoreChanges: readonly string[];
+  readonly deleteBeforeReplace: boolean;
+  readonly additionalSecretOutputs: readonly string[];
+  /** URNs of resources this one depends on (dependsOn and input dependencies). */
+  readonly dependencies: readonly string[];
+  /** The id the mocked provider assigned (custom resources only). */
+  readonly id?: string;
+}
+
+/** A stack output value and whether the engine would store it encrypted. */
+export interface OutputValue {
+  readonly value: unknown;
+  readonly secret: boolean;
+}
+
+export interface Evaluation {
+  readonly registrations: readonly Registration[];
+  readonly outputs: Readonly<Record<string, OutputValue>>;
+  /** The rendered artifacts the program returned, resolved, by file name. */
+  readonly artifacts: Readonly<Record<string, string>>;
+}
+
+/** Values the mocked providers return for a resource type, on top of the defaults. */
+export type OutputOverrides = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+
+export interface EvaluateOptions {
+  readonly project: string;
+  readonly stack: string;
+  /** Config as the CLI passes it: `namespace:key` → string. */
+  readonly config: Readonly<Record<string, string>>;
+  /** Config keys whose values are secret. */
+  readonly secretKeys: readonly string[];
+  /** Evaluate as `pulumi preview` (true) or `pulumi up` (false). */
+  readonly preview?: boolean;
+  /** Per resource type, output values that replace the mock defaults (e.g. canaries). */
+  readonly overrides?: OutputOverrides;
+  /** Invoke results by token; any other invoke fails the run. */
+  readonly invokes?: Readonly<Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>>;
+}
+
+/** What a program provides: its stack outputs and its rendered artifacts. */
+export interface ProgramResult {
+  readonly outputs: Record<string, pulumi.Input<unknown>>;
+  readonly artifacts?: Record<string, pulumi.Input<string>>;
+}
+
+const SECRET = pulumi.runtime.specialSecretSig;
+const SIG = pulumi.runtime.specialSigKey;
+
+export function isSecretValue(v: unknown): v is { value: unknown } {
+  return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG] === SECRET;
+}
+
+export function wrapSecret(value: unknown): Record<string, unknown> {
+  return { [SIG]: SECRET, value };
+}
+
+/** A stable numeric id for a resource: hcloud needs numbers, and runs must be reproducible. */
+export function stableId(type: string, name: string): string {
+  const digest = createHash("sha256").update(`${type}::${name}`).digest();
+  return String(10_000_000 + (digest.readUInt32BE(0) % 89_999_999));
+}
+
+type Callback = (err: unknown, response: unknown) => void;
+/** The slice of the gRPC request the recorder reads. */
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getObject(): unknown;
+  getProvider(): string;
+  getProtect(): boolean | undefined;
+  getIgnorechangesList(): string[];
+  getDeletebeforereplace(): boolean;
+  getAdditionalsecretoutputsList(): string[];
+  getDependenciesList(): string[];
+  getImportid(): string;
+}
+
+/** The SDK's mock monitor, recording each registration and emulating engine-side secrecy. */
+class RecordingMonitor extends MockMonitor {
+  readonly registrations: Registration[] = [];
+  readonly resourceOutputs = new Map<string, Record<string, unknown>>();
+
+
+  override async registerResource(req: RegisterRequest, callback: Callback): Promise<void> {
+    try {
+      const type = req.getType();
+      const name = req.getName();
+      const inputs = pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>;
+      const urn = (this as unknown as { newUrn(p: string, t: string, n: string): string }).newUrn(req.getParent(), type, name);
+      const custom = req.getCustom();
+      const additionalSecretOutputs = req.getAdditionalsecretoutputsList();
+      const result = custom
+        ? await this.mocks.newResource({ type, name, inputs, provider: req.getProvider(), custom, id: req.getImportid() })
+        : { id: undefined, state: {} };
+      this.registrations.push({
+        type,
+        name,
+        urn,
+        parentUrn: req.getParent(),
+        custom,
+        inputs,
+        provider: req.getProvider(),
+        protect: req.getProtect() ?? false,
+        ignoreChanges: req.getIgnorechangesList(),
+        deleteBeforeReplace: req.getDeletebeforereplace(),
+        additionalSecretOutputs,
+        dependencies: req.getDependenciesList(),
+        id: result.id,
+      });
+      const state: Record<string, unknown> = { ...result.state };
+      // The engine marks provider-declared secret outputs; the mock monitor does not.
+      for (const key of additionalSecretOutputs) {
+        if (key in state && !isSecretValue(state[key])) state[key] = wrapSecret(state[key]);
+      }
+      const serialized = await pulumi.runtime.serializeProperties("", state);
+      this.resources.set(urn, { urn, id: result.id ?? null, state: serialized });
+      // Build the response with the same classes the SDK's own monitor uses.
+      const resproto = require("@pulumi/pulumi/proto/resource_pb");
+      const structproto = require("google-protobuf/google/protobuf/struct_pb");
+      const response = new resproto.RegisterResourceResponse();
+      response.setUrn(urn);
+      response.setId(result.id ?? "");
+      response.setObject(structproto.Struct.fromJavaScript(serialized));
+      callback(null, response);
+    } catch (err) {
+      callback(err, undefined);
+    }
+  }
+
+  override registerResourceOutputs(req: { getUrn(): string; getOutputs(): unknown }, callback: Callback): void {
+    this.resourceOutputs.set(
+      req.getUrn(),
+      pulumi.runtime.deserializeProperties(req.getOutputs() as never) as Record<string, unknown>,
+    );
+    super.registerResourceOutputs(req, callback);
+  }
+}
+
+function mocksFor(options: EvaluateOptions): pulumi.runtime.Mocks {
+  return {
+    newResource(args) {
+      const base = defaultMockState(args.type, args.name, args.inputs);
+      const override = options.overrides?.[args.type] ?? {};
+      return { id: base.id, state: { ...base.state, ...override } };
+    },
+    call(args) {
+      const handler = options.invokes?.[args.token];
+      if (!handler) throw new Error(`unmocked invoke ${args.token}: add it to the mocks deliberately`);
+      return handler(args.inputs);
+    },
+  };
+}
+
+/** Resolves a value the way the engine stores it, noting whether it is secret. */
+async function resolve(value: pulumi.Input<unknown>): Promise<OutputValue> {
+  const out: pulumi.Output<unknown> = pulumi.output(value) as pulumi.Output<unknown>;
+  const [resolved, secret] = await Promise.all([
+    new Promise<unknown>((res) => out.apply((v: unknown) => res(v))),
+    pulumi.isSecret(out),
+  ]);
+  return { value: resolved, secret };
+}
+
+/** Evaluates `build` as Pulumi would, returning everything registered and output. */
+export async function evaluate(build: () => ProgramResult, options: EvaluateOptions): Promise<Evaluation> {
+  const mocks = mocksFor(options);
+  await pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview ?? false);
+  const monitor = new RecordingMonitor(mocks);
+  settings.setMockOptions(monitor, options.project, options.stack, options.preview ?? false);
+  pulumi.runtime.setAllConfig({ ...options.config }, [...options.secretKeys]);
+
+  let program: ProgramResult | undefined;
+  await pulumi.runtime.runInPulumiStack(async () => {
+    program = build();
+    return program.outputs;
+  });
+  const result = program as ProgramResult;
+  const artifacts: Record<string, string> = {};
+  for (const [name, value] of Object.entries(result.artifacts ?? {})) {
+    artifacts[name] = String((await resolve(value)).value);
+  }
+  await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+
+  // The stack outputs exactly as the engine received them, secret markers included.
+  const stack = monitor.registrations.find((r) => r.type === "pulumi:pulumi:Stack");
+  const registered = stack && monitor.resourceOutputs.get(stack.urn);
+  if (!registered) throw new Error("the program registered no stack outputs");
+  const outputs: Record<string, OutputValue> = {};
+  for (const [key, value] of Object.entries(registered)) {
+    outputs[key] = isSecretValue(value) ? { value: value.value, secret: true } : { value, secret: false };
+  }
+  return { registrations: [...monitor.registrations], outputs, artifacts };
+}

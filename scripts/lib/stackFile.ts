@@ -1,0 +1,151 @@
+/**
+ * Reads Pulumi.yaml and a stack settings file the way the Pulumi CLI does before it starts
+ * a program: project defaults applied, missing required keys and mistyped values refused
+ * with the CLI's own wording, and values handed over as strings (lists as JSON).
+ */
+import { readFileSync } from "fs";
+import { parse } from "yaml";
+import { PROVIDER_SECRET_KEYS } from "../../config/keys";
+
+export interface ProjectConfigType {
+  readonly type?: string;
+  readonly items?: { readonly type: string };
+  readonly default?: unknown;
+  readonly value?: unknown;
+  readonly secret?: boolean;
+  readonly description?: string;
+}
+
+export interface ProjectFile {
+  readonly name: string;
+  readonly config: Readonly<Record<string, ProjectConfigType>>;
+}
+
+/** Config ready for the program, and what the plan should tell the reader about it. */
+export interface MergedConfig {
+  readonly values: Record<string, string>;
+  readonly secretKeys: string[];
+  readonly notes: string[];
+}
+
+/** The CLI refused the configuration before the program would have run. */
+export class StackConfigError extends Error {}
+
+export function readProjectFile(path: string): ProjectFile {
+  const doc = parse(readFileSync(path, "utf8")) as { name?: unknown; config?: Record<string, unknown> };
+  if (typeof doc?.name !== "string") throw new Error(`${path}: no project name`);
+  const config: Record<string, ProjectConfigType> = {};
+  for (const [key, decl] of Object.entries(doc.config ?? {})) {
+    // A bare value is an untyped default.
+    config[key] = typeof decl === "object" && decl !== null && !Array.isArray(decl) ? (decl as ProjectConfigType) : { default: decl };
+  }
+  return { name: doc.name, config };
+}
+
+/** The `config:` map of a stack settings file (empty when the file has none). */
+export function readStackFile(path: string): Record<string, unknown> {
+  const doc = parse(readFileSync(path, "utf8")) as { config?: Record<string, unknown> } | null;
+  return doc?.config ?? {};
+}
+
+/** How the CLI hands a config value to a program: scalars as text, structures as JSON. */
+function asConfigString(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return JSON.stringify(value);
+}
+
+function isSecure(value: unknown): value is { secure: string } {
+  return typeof value === "object" && value !== null && typeof (value as { secure?: unknown }).secure === "string";
+}
+
+function matchesType(decl: ProjectConfigType, value: string): boolean {
+  switch (decl.type) {
+    case undefined:
+    case "string":
+      return true;
+    case "integer":
+      return /^-?\d+$/.test(value);
+    case "boolean":
+      return value === "true" || value === "false";
+    case "array": {
+      try {
+        const parsed: unknown = JSON.parse(value);
+        const itemType = decl.items?.type ?? "string";
+        return Array.isArray(parsed) && parsed.every((v) => (itemType === "string" ? typeof v === "string" : true));
+      } catch {
+        return false;
+      }
+    }
+    default:
+      return true;
+  }
+}
+
+function typeName(decl: ProjectConfigType): string {
+  return decl.type === "array" ? `array<${decl.items?.type ?? "string"}>` : (decl.type ?? "string");
+}
+
+/** The CLI's "missing configuration values 'a', 'b' and 'c'" list. */
+function formatMissing(keys: string[]): string {
+  const quoted = [...keys].sort().map((k) => `'${k}'`);
+  if (quoted.length === 1) return `value ${quoted[0]}`;
+  return `values ${quoted.slice(0, -1).join(", ")} and ${quoted[quoted.length - 1]}`;
+}
+
+/**
+ * Merges project and stack config. `placeholders` stand in for encrypted values, which
+ * the plan never decrypts; `secretKeyNames` are treated as secret even in plain text.
+ */
+export function mergeStackConfig(
+  project: ProjectFile,
+  stackName: string,
+  stackConfig: Readonly<Record<string, unknown>>,
+  placeholders: Readonly<Record<string, string>>,
+  secretKeyNames: ReadonlySet<string>,
+): MergedConfig {
+  const values: Record<string, string> = {};
+  const secretKeys = new Set<string>();
+  const notes: string[] = [];
+  const qualify = (key: string) => (key.includes(":") ? key : `${project.name}:${key}`);
+
+  for (const [rawKey, value] of Object.entries(stackConfig)) {
+    const key = qualify(rawKey);
+    if (isSecure(value)) {
+      values[key] = placeholders[key] ?? `PLACEHOLDER-${key.replace(/[^A-Za-z0-9]/g, "-")}`;
+      secretKeys.add(key);
+      notes.push(`${key} is encrypted; the plan uses an obviously fake placeholder in its place`);
+      continue;
+    }
+    values[key] = asConfigString(value);
+    if ((secretKeyNames.has(key) || key in PROVIDER_SECRET_KEYS) && values[key] !== "") {
+      secretKeys.add(key);
+      notes.push(`${key} is stored in plain text; treated as secret here, but encrypt it: pulumi config set --secret ${key} <value>`);
+    }
+  }
+
+  const missing: string[] = [];
+  for (const declKey of Object.keys(project.config).sort()) {
+    const decl = project.config[declKey];
+    const key = qualify(declKey);
+    if (!(key in values)) {
+      const fallback = decl.default ?? decl.value;
+      if (fallback === undefined || fallback === null) {
+        if (key.startsWith(`${project.name}:`)) missing.push(declKey);
+        continue;
+      }
+      values[key] = asConfigString(fallback);
+      continue;
+    }
+    if (decl.secret && !secretKeys.has(key)) {
+      throw new StackConfigError(`Stack '${stackName}' with configuration key '${declKey}' must be encrypted as it's secret`);
+    }
+    if (decl.type && !matchesType(decl, values[key])) {
+      throw new StackConfigError(`Stack '${stackName}' with configuration key '${declKey}' must be of type '${typeName(decl)}'`);
+    }
+  }
+  if (missing.length > 0) {
+    throw new StackConfigError(`Stack '${stackName}' is missing configuration ${formatMissing(missing)}`);
+  }
+  return { values, secretKeys: [...secretKeys].sort(), notes };
+}
