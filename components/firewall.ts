@@ -12,11 +12,14 @@ import type { CloudTarget } from "./providers";
  * DigitalOcean blocks whatever a firewall does not allow, in both directions, and refuses
  * a firewall without rules: so outbound is allowed explicitly and inbound stays empty.
  */
-export const DIGITALOCEAN_OUTBOUND_ALLOW_ALL: readonly digitalocean.types.input.FirewallOutboundRule[] = [
-  { protocol: "tcp", portRange: "1-65535", destinationAddresses: ["0.0.0.0/0", "::/0"] },
-  { protocol: "udp", portRange: "1-65535", destinationAddresses: ["0.0.0.0/0", "::/0"] },
-  { protocol: "icmp", destinationAddresses: ["0.0.0.0/0", "::/0"] },
-];
+export function digitaloceanOutboundAllowAll(): digitalocean.types.input.FirewallOutboundRule[] {
+  const everywhere = ["0.0.0.0/0", "::/0"];
+  return [
+    { protocol: "tcp", portRange: "1-65535", destinationAddresses: [...everywhere] },
+    { protocol: "udp", portRange: "1-65535", destinationAddresses: [...everywhere] },
+    { protocol: "icmp", destinationAddresses: [...everywhere] },
+  ];
+}
 
 export interface DenyAllFirewallArgs {
   /** Which cloud, with its explicit provider. */
@@ -61,7 +64,7 @@ export class DenyAllFirewall extends pulumi.ComponentResource {
           `${name}-do`,
           {
             inboundRules: [],
-            outboundRules: DIGITALOCEAN_OUTBOUND_ALLOW_ALL.map((r) => ({ ...r })),
+            outboundRules: digitaloceanOutboundAllowAll(),
             tags: [tag.id],
           },
           { parent: this, provider: target.provider },

@@ -10,6 +10,11 @@ import * as tailscale from "@pulumi/tailscale";
 /** One hour: the key only has to outlive the server's first boot. */
 export const AUTH_KEY_EXPIRY_SECONDS = 3600;
 
+/** Tailscale accepts up to 50 letters, digits, spaces and hyphens in a key's description. */
+export function keyDescription(text: string): string {
+  return text.replace(/[^A-Za-z0-9 -]/g, "-").slice(0, 50);
+}
+
 export type TailscaleAuthKeyArgs =
   | {
       /** Mint a key with the Tailscale provider. */
@@ -42,7 +47,7 @@ export class TailscaleAuthKey extends pulumi.ComponentResource {
             preauthorized: true,
             expiry: AUTH_KEY_EXPIRY_SECONDS,
             tags: [...args.tags],
-            description: args.description.slice(0, 50),
+            description: keyDescription(args.description),
             // Once used or expired the key is invalid by design; recreating it would only
             // churn state (user data ignores it after creation).
             recreateIfInvalid: "never",

@@ -189,6 +189,11 @@ async function resolve(value: pulumi.Input<unknown>): Promise<OutputValue> {
   return { value: resolved, secret };
 }
 
+/** Resolves once every outstanding RPC to the (mock) engine has finished. The SDK exports it untyped. */
+function waitForRPCs(): Promise<void> {
+  return (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+}
+
 /** Evaluates `build` as Pulumi would, returning everything registered and output. */
 export async function evaluate(build: () => ProgramResult, options: EvaluateOptions): Promise<Evaluation> {
   const mocks = mocksFor(options);
@@ -198,16 +203,31 @@ export async function evaluate(build: () => ProgramResult, options: EvaluateOpti
   pulumi.runtime.setAllConfig({ ...options.config }, [...options.secretKeys]);
 
   let program: ProgramResult | undefined;
+  let thrown: { error: unknown } | undefined;
   await pulumi.runtime.runInPulumiStack(async () => {
-    program = build();
-    return program.outputs;
+    // A throwing program is caught here rather than inside the SDK's stack resource, whose
+    // internal promises would otherwise reject with nobody listening.
+    try {
+      program = build();
+      return program.outputs;
+    } catch (error) {
+      thrown = { error };
+      return {};
+    }
   });
+  await waitForRPCs();
+  if (thrown) {
+    const err = thrown.error;
+    // Keep what was registered before the failure: a config error must come before any resource.
+    if (err !== null && typeof err === "object") Object.assign(err, { registrations: [...monitor.registrations] });
+    throw err;
+  }
   const result = program as ProgramResult;
   const artifacts: Record<string, string> = {};
   for (const [name, value] of Object.entries(result.artifacts ?? {})) {
     artifacts[name] = String((await resolve(value)).value);
   }
-  await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  await waitForRPCs();
 
   // The stack outputs exactly as the engine received them, secret markers included.
   const stack = monitor.registrations.find((r) => r.type === "pulumi:pulumi:Stack");

@@ -1,0 +1,54 @@
+import { readFileSync } from "fs";
+import { join } from "path";
+import { parse } from "yaml";
+import { KEYS, KEY_NAMES, PROJECT } from "../../config/keys";
+
+const project = parse(readFileSync(join(__dirname, "../../Pulumi.yaml"), "utf8")) as {
+  name: string;
+  config: Record<string, { type: string; description: string; default?: unknown; secret?: boolean; items?: { type: string } }>;
+};
+
+describe("Pulumi.yaml documents every key the program reads", () => {
+  it("names the project as the config namespace", () => {
+    expect(project.name).toBe(PROJECT);
+  });
+
+  it("declares exactly the keys of config/keys.ts", () => {
+    expect(Object.keys(project.config).sort()).toEqual([...KEY_NAMES].sort());
+  });
+
+  it.each(KEY_NAMES)("%s: same type, description and default", (key) => {
+    const declared = project.config[key];
+    const spec = KEYS[key];
+    expect(declared.type).toBe(spec.type);
+    expect(declared.description).toBe(spec.description);
+    if ("default" in spec) expect(declared.default).toEqual(spec.default);
+    else expect(declared).not.toHaveProperty("default");
+    if (spec.type === "array") expect(declared.items).toEqual({ type: "string" });
+  });
+
+  it("keeps every optional key optional: a declared secret would make the CLI require it", () => {
+    for (const key of KEY_NAMES) {
+      const declared = project.config[key];
+      if (declared.secret) expect("default" in declared).toBe(false);
+    }
+  });
+
+  it("marks every credential as secret in its description", () => {
+    for (const key of KEY_NAMES) {
+      const spec = KEYS[key];
+      const isSecret = "secret" in spec && spec.secret === true;
+      expect(spec.description.startsWith("(secret")).toBe(isSecret);
+    }
+  });
+
+  it("has no key that could open an inbound port", () => {
+    for (const key of KEY_NAMES) {
+      expect(key).not.toMatch(/port|inbound|ingress|allow(ed)?(Ip|Cidr|Source)|firewall|publicAccess|expose/i);
+    }
+  });
+
+  it("requires only the tailnet name", () => {
+    expect(KEY_NAMES.filter((k) => !("default" in KEYS[k]))).toEqual(["tailnet"]);
+  });
+});
