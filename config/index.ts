@@ -48,7 +48,8 @@ export class ConfigError extends pulumi.RunError {
  * Whether the CLI passed a key as encrypted. The SDK exports this but marks it internal,
  * so its type is declared here.
  */
-const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret(key: string): boolean }).isConfigSecret;
+const isConfigSecret = (key: string): boolean =>
+  (pulumi.runtime as unknown as { isConfigSecret(key: string): boolean }).isConfigSecret(key);
 
 /** A secret from any namespace, or undefined when unset or empty. */
 function optionalSecret(namespace: string, key: string): pulumi.Output<string> | undefined {
@@ -73,7 +74,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     if (valid.secretsSet.has(key)) secrets[key] = new pulumi.Config(PROJECT).requireSecret(key);
   }
   if (valid.tailscaleAuth.kind === "mint" && valid.secretsSet.has("tailscaleAuthKey")) {
-    pulumi.log.warn(
+    void pulumi.log.warn(
       `${fullKey("tailscaleAuthKey")} is ignored: Tailscale API credentials are configured, so a single-use key is minted instead.`,
     );
   }

@@ -100,65 +100,62 @@ interface RegisterRequest {
   getDeletebeforereplace(): boolean;
   getAdditionalsecretoutputsList(): string[];
   getDependenciesList(): string[];
-  getImportid(): string;
 }
 
 /** The SDK's mock monitor, recording each registration and emulating engine-side secrecy. */
 class RecordingMonitor extends MockMonitor {
   readonly registrations: Registration[] = [];
   readonly resourceOutputs = new Map<string, Record<string, unknown>>();
+  private readonly secretOutputs: Map<string, readonly string[]>;
 
+  constructor(inner: pulumi.runtime.Mocks) {
+    const secretOutputs = new Map<string, readonly string[]>();
+    super({
+      call: (args) => inner.call(args),
+      // The engine marks provider-declared secret outputs; the SDK's mock monitor does not.
+      newResource: async (args) => {
+        const result = await inner.newResource(args);
+        const state: Record<string, unknown> = { ...result.state };
+        for (const key of secretOutputs.get(`${args.type}::${args.name}`) ?? []) {
+          if (key in state && !isSecretValue(state[key])) state[key] = wrapSecret(state[key]);
+        }
+        return { id: result.id, state };
+      },
+    });
+    this.secretOutputs = secretOutputs;
+  }
 
   override async registerResource(req: RegisterRequest, callback: Callback): Promise<void> {
-    try {
-      const type = req.getType();
-      const name = req.getName();
-      const inputs = pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>;
-      const urn = (this as unknown as { newUrn(p: string, t: string, n: string): string }).newUrn(req.getParent(), type, name);
-      const custom = req.getCustom();
-      const additionalSecretOutputs = req.getAdditionalsecretoutputsList();
-      const result = custom
-        ? await this.mocks.newResource({ type, name, inputs, provider: req.getProvider(), custom, id: req.getImportid() })
-        : { id: undefined, state: {} };
-      this.registrations.push({
-        type,
-        name,
-        urn,
-        parentUrn: req.getParent(),
-        custom,
-        inputs,
-        provider: req.getProvider(),
-        protect: req.getProtect() ?? false,
-        ignoreChanges: req.getIgnorechangesList(),
-        deleteBeforeReplace: req.getDeletebeforereplace(),
-        additionalSecretOutputs,
-        dependencies: req.getDependenciesList(),
-        id: result.id,
-      });
-      const state: Record<string, unknown> = { ...result.state };
-      // The engine marks provider-declared secret outputs; the mock monitor does not.
-      for (const key of additionalSecretOutputs) {
-        if (key in state && !isSecretValue(state[key])) state[key] = wrapSecret(state[key]);
+    const type = req.getType();
+    const name = req.getName();
+    const additionalSecretOutputs = req.getAdditionalsecretoutputsList();
+    this.secretOutputs.set(`${type}::${name}`, additionalSecretOutputs);
+    const record: Omit<Registration, "urn" | "id"> = {
+      type,
+      name,
+      parentUrn: req.getParent(),
+      custom: req.getCustom(),
+      inputs: pulumi.runtime.deserializeProperties(req.getObject() as never),
+      provider: req.getProvider(),
+      protect: req.getProtect() ?? false,
+      ignoreChanges: req.getIgnorechangesList(),
+      deleteBeforeReplace: req.getDeletebeforereplace(),
+      additionalSecretOutputs,
+      dependencies: req.getDependenciesList(),
+    };
+    await super.registerResource(req, (err: unknown, response: unknown) => {
+      if (!err) {
+        const r = response as { getUrn(): string; getId(): string };
+        this.registrations.push({ ...record, urn: r.getUrn(), id: r.getId() || undefined });
       }
-      const serialized = await pulumi.runtime.serializeProperties("", state);
-      this.resources.set(urn, { urn, id: result.id ?? null, state: serialized });
-      // Build the response with the same classes the SDK's own monitor uses.
-      const resproto = require("@pulumi/pulumi/proto/resource_pb");
-      const structproto = require("google-protobuf/google/protobuf/struct_pb");
-      const response = new resproto.RegisterResourceResponse();
-      response.setUrn(urn);
-      response.setId(result.id ?? "");
-      response.setObject(structproto.Struct.fromJavaScript(serialized));
-      callback(null, response);
-    } catch (err) {
-      callback(err, undefined);
-    }
+      callback(err, response);
+    });
   }
 
   override registerResourceOutputs(req: { getUrn(): string; getOutputs(): unknown }, callback: Callback): void {
     this.resourceOutputs.set(
       req.getUrn(),
-      pulumi.runtime.deserializeProperties(req.getOutputs() as never) as Record<string, unknown>,
+      pulumi.runtime.deserializeProperties(req.getOutputs() as never),
     );
     super.registerResourceOutputs(req, callback);
   }
@@ -167,14 +164,14 @@ class RecordingMonitor extends MockMonitor {
 function mocksFor(options: EvaluateOptions): pulumi.runtime.Mocks {
   return {
     newResource(args) {
-      const base = defaultMockState(args.type, args.name, args.inputs);
+      const base = defaultMockState(args.type, args.name, args.inputs as Record<string, unknown>);
       const override = options.overrides?.[args.type] ?? {};
       return { id: base.id, state: { ...base.state, ...override } };
     },
     call(args) {
       const handler = options.invokes?.[args.token];
       if (!handler) throw new Error(`unmocked invoke ${args.token}: add it to the mocks deliberately`);
-      return handler(args.inputs);
+      return handler(args.inputs as Record<string, unknown>);
     },
   };
 }
@@ -204,15 +201,15 @@ export async function evaluate(build: () => ProgramResult, options: EvaluateOpti
 
   let program: ProgramResult | undefined;
   let thrown: { error: unknown } | undefined;
-  await pulumi.runtime.runInPulumiStack(async () => {
+  await pulumi.runtime.runInPulumiStack(() => {
     // A throwing program is caught here rather than inside the SDK's stack resource, whose
     // internal promises would otherwise reject with nobody listening.
     try {
       program = build();
-      return program.outputs;
+      return Promise.resolve(program.outputs);
     } catch (error) {
       thrown = { error };
-      return {};
+      return Promise.resolve({});
     }
   });
   await waitForRPCs();

@@ -37,7 +37,7 @@ export function readProjectFile(path: string): ProjectFile {
   const config: Record<string, ProjectConfigType> = {};
   for (const [key, decl] of Object.entries(doc.config ?? {})) {
     // A bare value is an untyped default.
-    config[key] = typeof decl === "object" && decl !== null && !Array.isArray(decl) ? (decl as ProjectConfigType) : { default: decl };
+    config[key] = typeof decl === "object" && decl !== null && !Array.isArray(decl) ? decl : { default: decl };
   }
   return { name: doc.name, config };
 }

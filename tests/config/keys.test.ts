@@ -48,6 +48,11 @@ describe("Pulumi.yaml documents every key the program reads", () => {
     }
   });
 
+  it("docs/configuration.md documents every key", () => {
+    const doc = readFileSync(join(__dirname, "../../docs/configuration.md"), "utf8");
+    for (const key of KEY_NAMES) expect(doc).toContain(`| \`${key}\` |`);
+  });
+
   it("requires only the tailnet name", () => {
     expect(KEY_NAMES.filter((k) => !("default" in KEYS[k]))).toEqual(["tailnet"]);
   });

@@ -1,0 +1,134 @@
+/**
+ * `npm run plan` end to end, as a user runs it: a separate process reading stack files.
+ */
+import { execFile } from "child_process";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+
+const ROOT = join(__dirname, "../..");
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function plan(...args: string[]): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(ROOT, "scripts/plan.ts"), ...args],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" }, timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), "plan-test-"));
+}
+
+function stackFile(content: string): string {
+  const path = join(tmp(), "Pulumi.test.yaml");
+  writeFileSync(path, content);
+  return path;
+}
+
+describe("npm run plan", () => {
+  it("prints every resource with the facts that matter, and hides secrets", async () => {
+    const r = await plan("--config", "examples/hetzner.yaml");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/hcloud:index\/firewall:Firewall\s+openclaw-firewall-hcloud\s+openclaw-firewall/);
+    expect(r.stdout).toContain("rules: none (all inbound dropped, all outbound allowed)");
+    expect(r.stdout).toContain("firewalls at creation: openclaw-firewall-hcloud");
+    expect(r.stdout).toContain("type cx23 in nbg1, image ubuntu-24.04");
+    expect(r.stdout).toContain("user data: secret");
+    expect(r.stdout).toContain("openclaw-vps:tailscaleAuthKey is encrypted; the plan uses an obviously fake placeholder");
+    expect(r.stdout).toMatch(/gatewayToken\s+\[secret\]/);
+    expect(r.stdout).toMatch(/gatewayUrl\s+https:\/\/openclaw\.tail1234\.ts\.net\//);
+    expect(r.stdout).not.toContain("PLANPLACEHOLDER");
+  });
+
+  it("shows DigitalOcean's outbound rules and the tag that binds the firewall", async () => {
+    const r = await plan("--config", "examples/digitalocean.yaml");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("inbound rules: none (all inbound dropped)");
+    expect(r.stdout).toContain("outbound: allow tcp 1-65535 to 0.0.0.0/0, ::/0");
+    expect(r.stdout).toContain("tags (firewall binding): openclaw-firewall-tag (openclaw-vps-prod)");
+    expect(r.stdout).toMatch(/tailscale:index\/tailnetKey:TailnetKey\s+openclaw-tailscale-minted/);
+  });
+
+  it("--json prints one document with every secret as [secret]", async () => {
+    const r = await plan("--config", "examples/hetzner.yaml", "--json");
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as {
+      resources: { type: string; name: string; parent: string | null; inputs: Record<string, unknown> }[];
+      outputs: Record<string, unknown>;
+    };
+    const server = doc.resources.find((x) => x.type === "hcloud:index/server:Server");
+    expect(server?.inputs.userData).toBe("[secret]");
+    expect(server?.parent).toMatch(/openclaw-vps:compute:Server::openclaw-server$/);
+    expect(server?.inputs.firewallIds).toEqual([expect.any(Number)]);
+    expect(doc.resources.find((x) => x.type === "pulumi:providers:hcloud")?.inputs.token).toBe("[secret]");
+    expect(doc.outputs).toMatchObject({
+      cloud: "hetzner",
+      gatewayToken: "[secret]",
+      gatewayUrlWithToken: "[secret]",
+      deployPrivateKey: "[secret]",
+      tailnetHost: "openclaw.tail1234.ts.net",
+    });
+    for (const x of doc.resources) expect(Object.keys(x).sort()).toEqual(["inputs", "name", "parent", "type"]);
+    expect(r.stdout).not.toMatch(/PLANPLACEHOLDER|MOCKMINTED|PRIVATE KEY/);
+  });
+
+  it("--out writes every rendered artifact, readable by the owner only", async () => {
+    const out = join(tmp(), "artifacts");
+    const r = await plan("--config", "examples/digitalocean.yaml", "--out", out);
+    expect(r.code).toBe(0);
+    const userData = readFileSync(join(out, "cloud-init.yaml"), "utf8");
+    expect(userData.startsWith("#cloud-config\n")).toBe(true);
+    expect(userData).toContain("hostname: claw");
+    expect(readFileSync(join(out, "scripts/tailscale-join.sh"), "utf8")).toMatch(/^#!\/bin\/bash\n/);
+    expect(statSync(join(out, "cloud-init.yaml")).mode & 0o777).toBe(0o600);
+    expect(r.stdout).toContain(`Wrote 2 artifacts to ${out}`);
+  });
+
+  it("refuses invalid config with exit code 2, one line per key, and writes nothing", async () => {
+    const out = join(tmp(), "never");
+    const file = stackFile(
+      [
+        "config:",
+        "  openclaw-vps:cloud: aws",
+        "  openclaw-vps:tailnet: tail1234.ts.net",
+        "  openclaw-vps:telegramDmPolicy: open",
+        "  openclaw-vps:servertype: cx33",
+        "  openclaw-vps:tailscaleAuthKey:",
+        "    secure: v1:x:y",
+      ].join("\n"),
+    );
+    const r = await plan("--config", file, "--out", out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("invalid stack configuration (3 problems):");
+    expect(r.stderr).toContain("openclaw-vps:servertype: given an unknown key; expected a known key: did you mean openclaw-vps:serverType?");
+    expect(r.stderr).toContain('openclaw-vps:cloud: given "aws"; expected one of hetzner, digitalocean');
+    expect(r.stderr).toContain('openclaw-vps:telegramDmPolicy: given "open"; expected pairing or allowlist');
+    expect(r.stdout).toBe("");
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("reports a missing required key exactly as pulumi up would", async () => {
+    const r = await plan("--config", stackFile("config:\n  openclaw-vps:cloud: hetzner\n"));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error: Stack 'prod' is missing configuration value 'tailnet'");
+  });
+
+  it("reads Pulumi.<stack>.yaml by default and says when it does not exist", async () => {
+    const shipped = await plan();
+    expect(shipped.code).toBe(2);
+    expect(shipped.stderr).toContain("Pulumi.prod.yaml");
+    const missing = await plan("--stack", "nosuchstack");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("Pulumi.nosuchstack.yaml");
+  });
+});
