@@ -161,7 +161,8 @@ class RecordingMonitor extends MockMonitor {
   }
 }
 
-function mocksFor(options: EvaluateOptions): pulumi.runtime.Mocks {
+/** The mocked providers: canned resource state, and only the invokes the caller names. */
+export function mocksFor(options: EvaluateOptions): pulumi.runtime.Mocks {
   return {
     newResource(args) {
       const base = defaultMockState(args.type, args.name, args.inputs as Record<string, unknown>);
@@ -170,7 +171,11 @@ function mocksFor(options: EvaluateOptions): pulumi.runtime.Mocks {
     },
     call(args) {
       const handler = options.invokes?.[args.token];
-      if (!handler) throw new Error(`unmocked invoke ${args.token}: add it to the mocks deliberately`);
+      if (!handler) {
+        const message = `unmocked invoke ${args.token}: add it to the mocks deliberately`;
+        // The SDK rethrows an invoke failure with the gRPC error's `details` as the message.
+        throw Object.assign(new Error(message), { details: message });
+      }
       return handler(args.inputs as Record<string, unknown>);
     },
   };
@@ -200,28 +205,40 @@ export async function evaluate(build: () => ProgramResult, options: EvaluateOpti
   pulumi.runtime.setAllConfig({ ...options.config }, [...options.secretKeys]);
 
   let program: ProgramResult | undefined;
-  let thrown: { error: unknown } | undefined;
-  await pulumi.runtime.runInPulumiStack(() => {
-    // A throwing program is caught here rather than inside the SDK's stack resource, whose
-    // internal promises would otherwise reject with nobody listening.
-    try {
-      program = build();
-      return Promise.resolve(program.outputs);
-    } catch (error) {
-      thrown = { error };
-      return Promise.resolve({});
-    }
-  });
-  await waitForRPCs();
-  if (thrown) {
-    const err = thrown.error;
+  const failures: unknown[] = [];
+  // An asynchronous failure (a failed invoke, a throwing apply) also rejects promises inside
+  // the SDK that nobody awaits. Pulumi's language host reports those and exits; here they
+  // are collected while the program runs, and the first failure is thrown.
+  const onRejection = (reason: unknown) => void failures.push(reason);
+  process.on("unhandledRejection", onRejection);
+  try {
+    await pulumi.runtime.runInPulumiStack(() => {
+      // A throwing program is caught here rather than inside the SDK's stack resource, whose
+      // internal promises would otherwise reject with nobody listening.
+      try {
+        program = build();
+        return Promise.resolve(program.outputs);
+      } catch (error) {
+        failures.unshift(error);
+        return Promise.resolve({});
+      }
+    });
+    await waitForRPCs();
+  } catch (error) {
+    failures.unshift(error);
+  } finally {
+    await new Promise((r) => setImmediate(r));
+    process.off("unhandledRejection", onRejection);
+  }
+  if (failures.length > 0 || !program) {
+    const err: unknown = failures[0] ?? new Error("the program returned nothing");
     // Keep what was registered before the failure: a config error must come before any resource.
     if (err !== null && typeof err === "object") Object.assign(err, { registrations: [...monitor.registrations] });
     throw err;
   }
-  const result = program as ProgramResult;
+
   const artifacts: Record<string, string> = {};
-  for (const [name, value] of Object.entries(result.artifacts ?? {})) {
+  for (const [name, value] of Object.entries(program.artifacts ?? {})) {
     artifacts[name] = String((await resolve(value)).value);
   }
   await waitForRPCs();
