@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
-import { ADMIN_USER, installedScripts, renderCloudInit } from "./cloud-init";
+import { ADMIN_USER, hostFiles, renderCloudInit } from "./cloud-init";
 import { DenyAllFirewall } from "./components/firewall";
 import { DeployKey } from "./components/deployKey";
 import { GatewayToken } from "./components/gatewayToken";
@@ -80,7 +80,7 @@ export function build(env: Readonly<Record<string, string | undefined>> = proces
   const artifacts: Record<string, pulumi.Input<string>> = {
     "cloud-init.yaml": userData,
   };
-  for (const [name, file] of Object.entries(installedScripts())) artifacts[name] = file.content;
+  for (const file of hostFiles()) artifacts[file.artifact] = file.content;
 
   return {
     outputs: {

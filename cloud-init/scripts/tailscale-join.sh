@@ -50,5 +50,7 @@ tailscale up \
   --auth-key="file:$key_file" \
   --hostname="$ts_hostname" \
   --advertise-tags="$ts_tags" \
+  --accept-dns=false \
+  --ssh=false \
   --timeout=5m
 echo "tailscale-join: joined as $ts_hostname"

@@ -1,5 +1,13 @@
 import { parse } from "yaml";
-import { AUTH_KEY_FILE, USER_DATA_LIMIT_BYTES, cloudInitArtifacts, renderCloudInit } from "../../cloud-init";
+import {
+  AUTH_KEY_FILE,
+  PACKAGES,
+  SCRIPT_PATHS,
+  USER_DATA_LIMIT_BYTES,
+  cloudInitArtifacts,
+  hostFiles,
+  renderCloudInit,
+} from "../../cloud-init";
 
 const input = {
   hostname: "openclaw",
@@ -13,6 +21,10 @@ type Doc = {
   disable_root: boolean;
   users: { name: string; sudo?: string; lock_passwd: boolean; ssh_authorized_keys?: string[] }[];
   write_files: { path: string; permissions: string; owner: string; content: string }[];
+  bootcmd: string[][];
+  packages: string[];
+  package_update: boolean;
+  package_upgrade: boolean;
   runcmd: string[][];
 };
 
@@ -43,13 +55,39 @@ describe("renderCloudInit", () => {
     expect(keyFiles).toEqual([{ path: AUTH_KEY_FILE, owner: "root:root", permissions: "0600", content: input.tailscale.authKey }]);
     expect(AUTH_KEY_FILE.startsWith("/run/")).toBe(true);
     expect(JSON.stringify(d.runcmd)).not.toContain(input.tailscale.authKey);
-    expect(d.runcmd).toEqual([["/usr/local/sbin/openclaw-vps-tailscale-join", AUTH_KEY_FILE, "openclaw", "tag:openclaw,tag:prod"]]);
+    expect(JSON.stringify(d.bootcmd)).not.toContain(input.tailscale.authKey);
   });
 
-  it("installs the join script exactly as shipped", () => {
-    const script = doc().write_files.find((f) => f.path === "/usr/local/sbin/openclaw-vps-tailscale-join");
-    expect(script?.permissions).toBe("0755");
-    expect(script?.content).toBe(cloudInitArtifacts(input)["scripts/tailscale-join.sh"]);
+  it("runs one checked bootstrap script, so any failed step fails cloud-init", () => {
+    expect(doc().runcmd).toEqual([[SCRIPT_PATHS.bootstrap, AUTH_KEY_FILE, "openclaw", "tag:openclaw,tag:prod", "openclaw"]]);
+  });
+
+  it("raises the host firewall at the start of every boot, before packages are installed", () => {
+    const [cmd] = doc().bootcmd;
+    expect(cmd.slice(0, 2)).toEqual(["sh", "-c"]);
+    expect(cmd[2]).toBe(
+      "if command -v ufw >/dev/null; then ufw default deny incoming && ufw default deny routed && " +
+        "ufw default allow outgoing && ufw allow in on tailscale0 comment 'tailnet only' && ufw --force enable; fi",
+    );
+  });
+
+  it("installs Docker, fail2ban and unattended upgrades from Ubuntu's archive, after updating", () => {
+    const d = doc();
+    expect(d.package_update).toBe(true);
+    expect(d.package_upgrade).toBe(true);
+    expect(d.packages).toEqual([...PACKAGES]);
+    expect(d.packages).toEqual(expect.arrayContaining(["docker.io", "fail2ban", "ufw", "unattended-upgrades"]));
+  });
+
+  it("installs every host file exactly as rendered, scripts executable, nothing else writable by others", () => {
+    const written = doc().write_files.filter((f) => f.path !== AUTH_KEY_FILE);
+    expect(written.map((f) => f.path)).toEqual(hostFiles().map((f) => f.path));
+    for (const f of written) {
+      const rendered = hostFiles().find((h) => h.path === f.path);
+      expect(f.content).toBe(rendered?.content);
+      expect(f.owner).toBe("root:root");
+      expect(f.permissions).toBe(f.path.startsWith("/usr/local/sbin/") ? "0755" : "0644");
+    }
   });
 
   it("places awkward values as data, never as text to be interpreted", () => {
@@ -71,7 +109,12 @@ describe("renderCloudInit", () => {
 });
 
 describe("cloudInitArtifacts", () => {
-  it("lists the user data and every script it installs", () => {
-    expect(Object.keys(cloudInitArtifacts(input)).sort()).toEqual(["cloud-init.yaml", "scripts/tailscale-join.sh"]);
+  it("lists the user data and every file it installs", () => {
+    expect(Object.keys(cloudInitArtifacts(input)).sort()).toEqual(
+      ["cloud-init.yaml", ...hostFiles().map((f) => f.artifact)].sort(),
+    );
+    expect(Object.keys(cloudInitArtifacts(input))).toEqual(
+      expect.arrayContaining(["scripts/bootstrap.sh", "scripts/host-firewall.sh", "sshd/01-openclaw-vps.conf"]),
+    );
   });
 });

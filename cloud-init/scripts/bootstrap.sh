@@ -1,0 +1,62 @@
+#!/bin/bash
+# First-boot bootstrap, run once by cloud-init. Every step is checked: a failure stops the
+# script, cloud-init reports an error, and the readiness marker is never written.
+# Usage: bootstrap.sh <auth key file> <hostname> <tags> <gateway user>
+set -euo pipefail
+
+if [ "$#" -ne 4 ]; then
+  echo "usage: $0 <auth key file> <hostname> <tags> <gateway user>" >&2
+  exit 2
+fi
+key_file=$1
+ts_hostname=$2
+ts_tags=$3
+gateway_user=$4
+readonly MARKER=/var/lib/openclaw-vps/bootstrap-complete
+
+# The auth key must not outlive this script, whatever happens.
+trap 'rm -f "$key_file"' EXIT
+
+step() { echo "bootstrap: $*"; }
+
+step "host firewall"
+/usr/local/sbin/openclaw-vps-host-firewall
+
+step "sshd: validate, then reload"
+sshd -t
+systemctl try-reload-or-restart ssh.service
+
+step "tailnet"
+/usr/local/sbin/openclaw-vps-tailscale-join "$key_file" "$ts_hostname" "$ts_tags"
+# Lets the gateway's account manage Tailscale Serve without root.
+tailscale set --operator="$gateway_user"
+
+step "journald, time sync, no multicast DNS"
+systemctl restart systemd-journald.service
+timedatectl set-ntp true
+systemctl try-restart systemd-resolved.service
+for unit in avahi-daemon.service avahi-daemon.socket; do
+  if systemctl list-unit-files "$unit" >/dev/null 2>&1; then
+    systemctl mask --now "$unit"
+  fi
+done
+
+step "swap"
+/usr/local/sbin/openclaw-vps-swap
+
+step "unattended security upgrades"
+systemctl enable --now unattended-upgrades.service
+
+step "docker, kept away from the metadata service and the host"
+systemctl enable --now docker.service
+systemctl daemon-reload
+systemctl enable --now openclaw-vps-docker-guard.service
+usermod -aG docker "$gateway_user"
+
+step "fail2ban"
+systemctl enable fail2ban.service
+systemctl restart fail2ban.service
+
+install -d -m 0755 "$(dirname "$MARKER")"
+date -u +%Y-%m-%dT%H:%M:%SZ >"$MARKER"
+step "complete"
