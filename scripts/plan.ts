@@ -9,7 +9,7 @@
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "fs";
 import { dirname, join, resolve } from "path";
 import { parseArgs } from "util";
-import { KEYS, KEY_NAMES, PROJECT, PROVIDER_SECRET_KEYS, fullKey } from "../config/keys";
+import { KEYS, KEY_NAMES, PROJECT, PROVIDER_PLACEHOLDERS, fullKey } from "../config/keys";
 import { ConfigError } from "../config";
 import { build } from "../program";
 import { evaluate } from "./lib/mockRuntime";
@@ -27,7 +27,7 @@ const USAGE = `usage: npm run plan -- [--stack NAME] [--config FILE] [--json] [-
 
 /** Placeholders for encrypted values: fake, but valid in form so validation passes. */
 function placeholders(): Record<string, string> {
-  const out: Record<string, string> = { ...PROVIDER_SECRET_KEYS };
+  const out: Record<string, string> = { ...PROVIDER_PLACEHOLDERS };
   for (const key of KEY_NAMES) {
     const spec = KEYS[key];
     if ("placeholder" in spec) out[fullKey(key)] = spec.placeholder;

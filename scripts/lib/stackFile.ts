@@ -118,7 +118,7 @@ export function mergeStackConfig(
       continue;
     }
     values[key] = asConfigString(value);
-    if ((secretKeyNames.has(key) || key in PROVIDER_SECRET_KEYS) && values[key] !== "") {
+    if ((secretKeyNames.has(key) || PROVIDER_SECRET_KEYS.includes(key)) && values[key] !== "") {
       secretKeys.add(key);
       notes.push(`${key} is stored in plain text; treated as secret here, but encrypt it: pulumi config set --secret ${key} <value>`);
     }

@@ -1,33 +1,12 @@
 /**
  * `npm run plan` end to end, as a user runs it: a separate process reading stack files.
  */
-import { execFile } from "child_process";
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
+import { existsSync, readFileSync, statSync, writeFileSync } from "fs";
 import { join } from "path";
+import { hostFiles } from "../../cloud-init";
+import { plan, tempDir } from "../helpers/planCli";
 
-const ROOT = join(__dirname, "../..");
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function plan(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(ROOT, "scripts/plan.ts"), ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" }, timeout: 60_000 },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-function tmp(): string {
-  return mkdtempSync(join(tmpdir(), "plan-test-"));
-}
+const tmp = () => tempDir("plan-test-");
 
 function stackFile(content: string): string {
   const path = join(tmp(), "Pulumi.test.yaml");
@@ -91,7 +70,8 @@ describe("npm run plan", () => {
     expect(userData).toContain("hostname: claw");
     expect(readFileSync(join(out, "scripts/tailscale-join.sh"), "utf8")).toMatch(/^#!\/bin\/bash\n/);
     expect(statSync(join(out, "cloud-init.yaml")).mode & 0o777).toBe(0o600);
-    expect(r.stdout).toContain(`Wrote 2 artifacts to ${out}`);
+    expect(r.stdout).toContain(`Wrote ${hostFiles().length + 1} artifacts to ${out}`);
+    for (const f of hostFiles()) expect(readFileSync(join(out, f.artifact), "utf8")).toBe(f.content);
   });
 
   it("refuses invalid config with exit code 2, one line per key, and writes nothing", async () => {
