@@ -1,4 +1,4 @@
-import { quote } from "shell-quote";
+import { shellCommand } from "./shell";
 
 /**
  * The host firewall, as UFW commands: deny everything inbound and routed, allow outbound,
@@ -10,6 +10,8 @@ export const TAILNET_INTERFACE = "tailscale0";
 /** Each command as argv, in order. */
 export function hostFirewallCommands(): ReadonlyArray<readonly string[]> {
   return [
+    // With IPV6=no UFW drops all IPv6, the tailnet's included: make sure it filters both.
+    ["sed", "-i", "s/^IPV6=.*/IPV6=yes/", "/etc/default/ufw"],
     ["ufw", "default", "deny", "incoming"],
     ["ufw", "default", "deny", "routed"],
     ["ufw", "default", "allow", "outgoing"],
@@ -24,7 +26,7 @@ export function renderHostFirewallScript(): string {
     "#!/bin/bash",
     "# Host firewall: nothing inbound except on the tailnet interface. Safe to run again.",
     "set -euo pipefail",
-    ...hostFirewallCommands().map((argv) => quote([...argv])),
+    ...hostFirewallCommands().map((argv) => shellCommand(argv)),
     "",
   ].join("\n");
 }

@@ -4,7 +4,7 @@
  * by the YAML library as values, never spliced into text, and the only one is the
  * single-use, short-lived Tailscale auth key.
  */
-import { quote } from "shell-quote";
+import { shellCommand } from "./shell";
 import { stringify } from "yaml";
 import {
   DOCKER_GUARD_UNIT,
@@ -113,7 +113,7 @@ export function cloudConfig(input: CloudInitInput): Record<string, unknown> {
     disable_root: true,
     // The host firewall goes up at the start of every boot, before any package is installed:
     // the second wall holds even while the first boot is still running.
-    bootcmd: [["sh", "-c", `if command -v ufw >/dev/null; then ${hostFirewallCommands().map((c) => quote([...c])).join(" && ")}; fi`]],
+    bootcmd: [["sh", "-c", `if command -v ufw >/dev/null; then ${hostFirewallCommands().map((c) => shellCommand(c)).join(" && ")}; fi`]],
     users: [
       {
         name: ADMIN_USER,

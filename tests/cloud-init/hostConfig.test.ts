@@ -1,3 +1,4 @@
+import { execFileSync } from "child_process";
 import { parse as parseIni } from "ini";
 import {
   TAILNET_RANGES,
@@ -41,6 +42,7 @@ describe("host firewall", () => {
   it("sets every default before enabling, and allows only the tailnet interface", () => {
     const cmds = hostFirewallCommands().map((c) => c.join(" "));
     expect(cmds).toEqual([
+      "sed -i s/^IPV6=.*/IPV6=yes/ /etc/default/ufw",
       "ufw default deny incoming",
       "ufw default deny routed",
       "ufw default allow outgoing",
@@ -50,9 +52,15 @@ describe("host firewall", () => {
     expect(cmds.filter((c) => c.startsWith("ufw allow"))).toHaveLength(1);
   });
 
-  it("renders the same commands as a checked script", () => {
-    expect(renderHostFirewallScript()).toContain("set -euo pipefail\nufw default deny incoming\n");
-    expect(renderHostFirewallScript()).toContain("ufw allow in on tailscale0 comment 'tailnet only'\n");
+  it("renders the same commands as a checked script that runs them verbatim", () => {
+    const script = renderHostFirewallScript();
+    expect(script.startsWith("#!/bin/bash\n")).toBe(true);
+    expect(script).toContain("set -euo pipefail\n");
+    const stub = 'report() { printf "%s\\037" "$@"; printf "\\n"; }; ufw() { report ufw "$@"; }; sed() { report sed "$@"; };';
+    const body = script.split("\n").filter((l) => !l.startsWith("#") && !l.startsWith("set ")).join("\n");
+    const out = execFileSync("bash", ["-c", `${stub}\n${body}`], { encoding: "utf8" });
+    const ran = out.trim().split("\n").map((line) => line.split("\x1f").slice(0, -1));
+    expect(ran).toEqual(hostFirewallCommands().map((c) => [...c]));
   });
 });
 
@@ -72,7 +80,7 @@ describe("host configuration files", () => {
   });
 
   it("jails sshd and never bans the tailnet", () => {
-    const jail = parseIni(renderFail2banJail());
+    const jail = parseIni(renderFail2banJail()) as Record<string, Record<string, unknown>>;
     expect(jail.sshd).toMatchObject({ enabled: true, backend: "systemd" });
     for (const range of TAILNET_RANGES) expect(String(jail.DEFAULT.ignoreip).split(" ")).toContain(range);
   });
@@ -90,7 +98,7 @@ describe("host configuration files", () => {
   });
 
   it("re-applies the container guard whenever Docker starts", () => {
-    const unit = parseIni(renderDockerGuardUnit("/usr/local/sbin/x"));
+    const unit = parseIni(renderDockerGuardUnit("/usr/local/sbin/x")) as Record<string, Record<string, string>>;
     expect(unit.Unit).toMatchObject({ After: "docker.service", PartOf: "docker.service" });
     expect(unit.Service).toMatchObject({ Type: "oneshot", ExecStart: "/usr/local/sbin/x" });
     expect(unit.Install.WantedBy).toContain("docker.service");

@@ -1,4 +1,6 @@
+import { execFileSync } from "child_process";
 import { parse } from "yaml";
+import { hostFirewallCommands } from "../../cloud-init/hostFirewall";
 import {
   AUTH_KEY_FILE,
   PACKAGES,
@@ -65,10 +67,12 @@ describe("renderCloudInit", () => {
   it("raises the host firewall at the start of every boot, before packages are installed", () => {
     const [cmd] = doc().bootcmd;
     expect(cmd.slice(0, 2)).toEqual(["sh", "-c"]);
-    expect(cmd[2]).toBe(
-      "if command -v ufw >/dev/null; then ufw default deny incoming && ufw default deny routed && " +
-        "ufw default allow outgoing && ufw allow in on tailscale0 comment 'tailnet only' && ufw --force enable; fi",
-    );
+    // Run it in a shell where the tools only report their arguments: what the shell would
+    // execute must be exactly the host firewall's commands, quoting and all.
+    const stub = 'report() { printf "%s\\037" "$@"; printf "\\n"; }; ufw() { report ufw "$@"; }; sed() { report sed "$@"; };';
+    const out = execFileSync("sh", ["-c", `${stub} ${cmd[2]}`], { encoding: "utf8" });
+    const ran = out.trim().split("\n").map((line) => line.split("\x1f").slice(0, -1));
+    expect(ran).toEqual(hostFirewallCommands().map((c) => [...c]));
   });
 
   it("installs Docker, fail2ban and unattended upgrades from Ubuntu's archive, after updating", () => {
