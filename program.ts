@@ -3,7 +3,10 @@
  * for Pulumi; tests and `npm run plan` run it under the SDK's mock runtime.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfig } from "./config";
+import * as tailscale from "@pulumi/tailscale";
+import { StackConfig, loadConfig } from "./config";
+import { GatewaySettings, gatewayArtifacts, renderEnvFile, sandboxImageTag } from "./gateway";
+import { OpenClawGateway } from "./components/gateway";
 import { ADMIN_USER, hostFiles, renderCloudInit } from "./cloud-init";
 import { DenyAllFirewall } from "./components/firewall";
 import { DeployKey } from "./components/deployKey";
@@ -23,7 +26,28 @@ export interface Program {
   readonly artifacts: Record<string, pulumi.Input<string>>;
 }
 
-export function build(env: Readonly<Record<string, string | undefined>> = process.env): Program {
+export interface BuildOptions {
+  /** Identifies this run, so the verification step runs on every `pulumi up`. */
+  readonly runId?: string;
+}
+
+/** The gateway's settings, from the validated config: plain values only. */
+export function gatewaySettings(cfg: StackConfig): GatewaySettings {
+  return {
+    tailnetHost: `${cfg.hostname}.${cfg.tailnet}`,
+    telegram: cfg.secretsSet.has("telegramBotToken")
+      ? { dmPolicy: cfg.telegramDmPolicy, ownerId: cfg.telegramOwnerId }
+      : undefined,
+    models: { anthropic: cfg.secretsSet.has("anthropicApiKey"), openai: cfg.secretsSet.has("openaiApiKey") },
+    sandboxImage: sandboxImageTag(),
+    sandboxNetwork: cfg.sandboxNetwork,
+  };
+}
+
+export function build(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  options: BuildOptions = {},
+): Program {
   // Validate everything before the first resource is registered.
   const cfg = loadConfig(env);
   const target = cloudTarget(cfg.cloud, cfg.providerCredentials);
@@ -37,12 +61,14 @@ export function build(env: Readonly<Record<string, string | undefined>> = proces
 
   const deployKey = new DeployKey(`${NAME}-deploy`, { target, labels });
 
+  // Only with API credentials: mints the auth key and finds the device's address.
+  const tailscaleApi = cfg.tailscaleAuth.kind === "mint" ? tailscaleProvider(cfg.providerCredentials) : undefined;
   const authKey = new TailscaleAuthKey(
     `${NAME}-tailscale`,
-    cfg.tailscaleAuth.kind === "mint"
+    tailscaleApi
       ? {
           kind: "mint",
-          provider: tailscaleProvider(cfg.providerCredentials),
+          provider: tailscaleApi,
           tags: cfg.tailscaleTags,
           description: `${cfg.project}/${cfg.stack} ${cfg.hostname}`,
         }
@@ -76,11 +102,47 @@ export function build(env: Readonly<Record<string, string | undefined>> = proces
   const tailnetHost = `${cfg.hostname}.${cfg.tailnet}`;
   const gatewayUrl = `https://${tailnetHost}/`;
   const keyFile = `~/.ssh/${cfg.project}-${cfg.stack}`;
+  const ssh = `ssh -i ${keyFile} ${ADMIN_USER}@${tailnetHost}`;
+
+  const settings = gatewaySettings(cfg);
+  const envFile = pulumi.secret(
+    pulumi
+      .all([token.value, cfg.secrets.telegramBotToken, cfg.secrets.anthropicApiKey, cfg.secrets.openaiApiKey])
+      .apply(([gatewayToken, telegramBotToken, anthropicApiKey, openaiApiKey]) =>
+        renderEnvFile({ gatewayToken, telegramBotToken, anthropicApiKey, openaiApiKey }),
+      ),
+  );
+
+  // With API credentials, connect to the address Tailscale reports for the new device
+  // (waiting for it to appear); otherwise to its MagicDNS name.
+  const host: pulumi.Input<string> =
+    tailscaleApi
+      ? tailscale
+          .getDeviceOutput(
+            { hostname: cfg.hostname, waitFor: "900s" },
+            // The device can only appear once the server exists.
+            { provider: tailscaleApi, dependsOn: [server] },
+          )
+          .apply((d) => d.addresses.find((a) => a.startsWith("100.")) ?? d.addresses[0])
+      : tailnetHost;
+
+  const gateway = new OpenClawGateway(`${NAME}-gateway`, {
+    host,
+    privateKey: deployKey.privateKeyOpenssh,
+    openclawVersion: cfg.openclawVersion,
+    settings,
+    sandboxImage: settings.sandboxImage,
+    hostname: cfg.hostname,
+    envFile,
+    verifyRunId: options.runId ?? new Date().toISOString(),
+    server,
+  });
 
   const artifacts: Record<string, pulumi.Input<string>> = {
     "cloud-init.yaml": userData,
   };
   for (const file of hostFiles()) artifacts[file.artifact] = file.content;
+  for (const [name, content] of Object.entries(gatewayArtifacts(settings))) artifacts[name] = content;
 
   return {
     outputs: {
@@ -92,8 +154,13 @@ export function build(env: Readonly<Record<string, string | undefined>> = proces
       // The Control UI reads the token from the fragment, which browsers never send to a server.
       gatewayUrlWithToken: pulumi.secret(pulumi.interpolate`${gatewayUrl}#token=${token.value}`),
       gatewayToken: token.value,
-      sshCommand: `ssh -i ${keyFile} ${ADMIN_USER}@${tailnetHost}`,
+      sshCommand: ssh,
       deployPrivateKey: deployKey.privateKeyOpenssh,
+      verification: gateway.verification,
+      telegramPairing: settings.telegram
+        ? `${ssh} sudo -u openclaw -H openclaw pairing list telegram   # then: ... pairing approve telegram <CODE>`
+        : "Telegram is off (set telegramBotToken)",
+      devicePairing: `${ssh} sudo -u openclaw -H openclaw devices list   # then: ... devices approve <requestId>`,
     },
     artifacts,
   };

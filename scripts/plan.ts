@@ -13,6 +13,7 @@ import { KEYS, KEY_NAMES, PROJECT, PROVIDER_PLACEHOLDERS, fullKey } from "../con
 import { ConfigError } from "../config";
 import { build } from "../program";
 import { evaluate } from "./lib/mockRuntime";
+import { DEFAULT_INVOKES } from "./lib/mockState";
 import { planDocument, planTable } from "./lib/present";
 import { StackConfigError, mergeStackConfig, readProjectFile, readStackFile } from "./lib/stackFile";
 
@@ -82,11 +83,12 @@ async function main(argv: string[]): Promise<number> {
   try {
     merged = mergeStackConfig(project, stack, readStackFile(stackPath), placeholders(), secretKeyNames());
     const config = merged;
-    evaluation = await evaluate(() => build(process.env), {
+    evaluation = await evaluate(() => build(process.env, { runId: "plan" }), {
       project: project.name,
       stack,
       config: config.values,
       secretKeys: config.secretKeys,
+      invokes: DEFAULT_INVOKES,
     });
   } catch (err) {
     if (err instanceof StackConfigError || err instanceof ConfigError) {

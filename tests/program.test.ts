@@ -20,6 +20,12 @@ describe("stack outputs", () => {
       gatewayToken: { value: "ab".repeat(32), secret: true },
       sshCommand: { value: "ssh -i ~/.ssh/openclaw-vps-prod ops@claw.tail1234.ts.net", secret: false },
       deployPrivateKey: { value: expect.stringContaining("OPENSSH PRIVATE KEY"), secret: true },
+      verification: { value: expect.stringContaining('"ok":true'), secret: false },
+      telegramPairing: { value: "Telegram is off (set telegramBotToken)", secret: false },
+      devicePairing: {
+        value: "ssh -i ~/.ssh/openclaw-vps-prod ops@claw.tail1234.ts.net sudo -u openclaw -H openclaw devices list   # then: ... devices approve <requestId>",
+        secret: false,
+      },
     });
   });
 

@@ -86,6 +86,9 @@ describe("for every valid config", () => {
         if (shape.auth === "supplied") inUse.push(CANARY.tailscaleAuthKey);
         else inUse.push(CANARY.mintedKey, shape.auth === "apiKey" ? CANARY.tailscaleApiKey : CANARY.tailscaleOauthClientSecret);
         if (details.providerTokenInConfig) inUse.push(shape.cloud === "hetzner" ? CANARY.hcloudToken : CANARY.digitaloceanToken);
+        if (details.telegram !== "off") inUse.push(CANARY.telegramBotToken);
+        if (details.anthropic) inUse.push(CANARY.anthropicApiKey);
+        if (details.openai) inUse.push(CANARY.openaiApiKey);
         for (const c of inUse) expect(holds(everything, c)).toBe(true);
       }),
       { numRuns: RUNS },

@@ -5,8 +5,6 @@
 # and that file is removed when this script ends, whether it succeeded or not.
 set -euo pipefail
 
-readonly KEYRING=/usr/share/keyrings/tailscale-archive-keyring.gpg
-readonly REPO_KEY_URL=https://pkgs.tailscale.com/stable/ubuntu/noble.noarmor.gpg
 # Tailscale's package signing key. The downloaded key is used only if it is this one.
 readonly PINNED_FPR=2596A99EAAB33821893C0A79458CA832957F5868
 
@@ -20,18 +18,9 @@ ts_tags=$3
 trap 'rm -f "$key_file"' EXIT
 
 if ! command -v tailscale >/dev/null 2>&1; then
-  tmp_key=$(mktemp)
-  curl -fsS --proto '=https' --tlsv1.2 --retry 5 --retry-all-errors -o "$tmp_key" "$REPO_KEY_URL"
-  fprs=$(gpg --show-keys --with-colons "$tmp_key" | awk -F: '$1 == "pub" { want = 1; next } $1 == "fpr" && want { print $10; want = 0 }')
-  if [ "$fprs" != "$PINNED_FPR" ]; then
-    echo "tailscale-join: the repository key is not the pinned one (got: ${fprs:-none})" >&2
-    rm -f "$tmp_key"
-    exit 1
-  fi
-  install -m 0644 "$tmp_key" "$KEYRING"
-  rm -f "$tmp_key"
-  echo "deb [signed-by=$KEYRING] https://pkgs.tailscale.com/stable/ubuntu noble main" >/etc/apt/sources.list.d/tailscale.list
-  apt-get update -q
+  /usr/local/sbin/openclaw-vps-apt-repo tailscale \
+    https://pkgs.tailscale.com/stable/ubuntu/noble.noarmor.gpg "$PINNED_FPR" \
+    "https://pkgs.tailscale.com/stable/ubuntu noble main"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q tailscale
 fi
 systemctl enable --now tailscaled

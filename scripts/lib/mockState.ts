@@ -49,7 +49,36 @@ export function defaultMockState(type: string, name: string, inputs: Record<stri
           publicKeyFingerprintSha256: "SHA256:mock",
         },
       };
+    case "command:remote:Command":
+    case "command:local:Command":
+      return { id, state: { ...inputs, stdout: name.endsWith("-verify") ? MOCK_VERIFICATION : "", stderr: "" } };
     default:
       return { id, state: { ...inputs } };
   }
 }
+
+/** What the verification step prints on a healthy server (the last line is the summary). */
+export const MOCK_VERIFICATION = JSON.stringify({
+  ok: true,
+  openclaw: "OpenClaw (mock)",
+  audit: { critical: 0, warn: 0, info: 2 },
+  listeners: ["127.0.0.1:18789", "[::1]:18789"],
+  ufw: "Status: active",
+  serve: "https:443 -> http://127.0.0.1:18789",
+  modes: "stateDir 700 openclaw, config 600 openclaw, env 600 openclaw",
+  telegram: "mock",
+  problems: [],
+});
+
+/** The invokes the program makes, answered with fake but well-formed data. */
+export const DEFAULT_INVOKES: Readonly<Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>> = {
+  "tailscale:index/getDevice:getDevice": (inputs) => ({
+    id: "mock-device",
+    nodeId: "nMOCKCNTRL",
+    hostname: inputs.hostname,
+    name: `${String(inputs.hostname)}.mock.ts.net`,
+    addresses: ["100.64.0.10", "fd7a:115c:a1e0::a"],
+    authorized: true,
+    tags: ["tag:openclaw"],
+  }),
+};

@@ -91,6 +91,15 @@ export function facts(r: Registration, byUrn: ReadonlyMap<string, Registration>)
     case "random:index/randomBytes:RandomBytes":
       lines.push(`${show(i.length)} bytes, rotated when keepers change: ${JSON.stringify(redact(i.keepers))}`);
       break;
+    case "command:remote:Command": {
+      // The connection holds the deploy key, so the engine keeps all of it secret.
+      lines.push(`over SSH to the server: ${show(i.create).slice(0, 100)}`);
+      if (i.stdin !== undefined) lines.push(`stdin: ${isSecretValue(i.stdin) ? "secret" : `${String(i.stdin).length} characters of script`}`);
+      break;
+    }
+    case "command:local:Command":
+      lines.push(`on this machine: ${show(i.create).slice(0, 100)}`);
+      break;
     case "tls:index/privateKey:PrivateKey":
       lines.push(`algorithm ${show(i.algorithm)}; private key kept secret in state`);
       break;

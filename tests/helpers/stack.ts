@@ -11,6 +11,7 @@ import {
   evaluate,
   isSecretValue,
 } from "../../scripts/lib/mockRuntime";
+import { DEFAULT_INVOKES } from "../../scripts/lib/mockState";
 
 /** A stack config: plain values and secret values, keyed as in a stack file. */
 export interface TestConfig {
@@ -34,18 +35,21 @@ export interface RunOptions {
   readonly preview?: boolean;
   readonly overrides?: OutputOverrides;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Identifies the run; the same id twice is a no-op `pulumi up`. */
+  readonly runId?: string;
 }
 
 /** Evaluates the program for a config, as `pulumi up` would (or preview). */
 export function run(config: TestConfig, options: RunOptions = {}): Promise<Evaluation> {
   const values = { ...config.plain, ...config.secret };
-  return evaluate(() => build(options.env ?? {}), {
+  return evaluate(() => build(options.env ?? {}, { runId: options.runId ?? "test-run" }), {
     project: PROJECT,
     stack: options.stack ?? "test",
     config: values,
     secretKeys: Object.keys(config.secret ?? {}),
     preview: options.preview,
     overrides: options.overrides,
+    invokes: DEFAULT_INVOKES,
   });
 }
 

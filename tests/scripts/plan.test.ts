@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "fs";
 import { join } from "path";
 import { hostFiles } from "../../cloud-init";
+import { gatewayFiles } from "../../gateway";
 import { plan, tempDir } from "../helpers/planCli";
 
 const tmp = () => tempDir("plan-test-");
@@ -70,8 +71,12 @@ describe("npm run plan", () => {
     expect(userData).toContain("hostname: claw");
     expect(readFileSync(join(out, "scripts/tailscale-join.sh"), "utf8")).toMatch(/^#!\/bin\/bash\n/);
     expect(statSync(join(out, "cloud-init.yaml")).mode & 0o777).toBe(0o600);
-    expect(r.stdout).toContain(`Wrote ${hostFiles().length + 1} artifacts to ${out}`);
+    // The user data, each host file, each gateway file and the bundle that installs them.
+    const settings = { tailnetHost: "x", models: { anthropic: false, openai: false }, sandboxImage: "i", sandboxNetwork: "none" as const };
+    expect(r.stdout).toContain(`Wrote ${hostFiles().length + gatewayFiles(settings).length + 2} artifacts to ${out}`);
     for (const f of hostFiles()) expect(readFileSync(join(out, f.artifact), "utf8")).toBe(f.content);
+    expect(readFileSync(join(out, "openclaw.json"), "utf8")).toContain('"allowedOrigins": [\n        "https://claw.tail1234.ts.net"');
+    expect(readFileSync(join(out, "scripts/gateway-files.sh"), "utf8")).toMatch(/^#!\/bin\/bash\n/);
   });
 
   it("refuses invalid config with exit code 2, one line per key, and writes nothing", async () => {

@@ -1,0 +1,149 @@
+/**
+ * The gateway, brought up over the tailnet by `pulumi up` itself: remote commands over SSH
+ * as the admin user with the deploy key. Each step re-runs exactly when what it applies
+ * changes (its triggers are content hashes); verification runs on every `pulumi up`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import { ADMIN_USER, READY_MARKER } from "../cloud-init";
+import {
+  GatewaySettings,
+  STEP_SCRIPTS,
+  contentHash,
+  gatewayFiles,
+  renderFilesBundle,
+  renderOpenclawJson,
+} from "../gateway";
+import { shellCommand } from "../cloud-init/shell";
+
+export interface OpenClawGatewayArgs {
+  /** Where to connect: the server's tailnet name or address. */
+  readonly host: pulumi.Input<string>;
+  /** The deploy key's private half; secret. */
+  readonly privateKey: pulumi.Output<string>;
+  /** The exact OpenClaw release. */
+  readonly openclawVersion: string;
+  /** What decides the gateway's configuration. */
+  readonly settings: GatewaySettings;
+  /** The sandbox image tag the configuration names. */
+  readonly sandboxImage: string;
+  /** The tailnet machine name, kept in sync on the server. */
+  readonly hostname: string;
+  /** The .env file for the gateway; secret, delivered on stdin only. */
+  readonly envFile: pulumi.Output<string>;
+  /** Changes on every run, so verification runs on every `pulumi up`. */
+  readonly verifyRunId: string;
+  /** The server the steps run on. */
+  readonly server: pulumi.Resource;
+}
+
+/** How long the first boot may take before the deployment gives up (15 minutes). */
+export const HOST_WAIT_SECONDS = 900;
+
+export class OpenClawGateway extends pulumi.ComponentResource {
+  /** The verification summary from the server (JSON). */
+  public readonly verification: pulumi.Output<string>;
+
+  constructor(name: string, args: OpenClawGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("openclaw-vps:gateway:OpenClawGateway", name, {}, opts);
+
+    const connection: command.types.input.remote.ConnectionArgs = {
+      host: args.host,
+      user: ADMIN_USER,
+      privateKey: args.privateKey,
+      // The host is known to answer (see wait below); these cover a slow tailnet path.
+      dialErrorLimit: 20,
+      perDialTimeout: 30,
+    };
+    const remote = (
+      step: string,
+      create: string,
+      triggers: pulumi.Input<unknown>[],
+      dependsOn: pulumi.Resource[],
+      extra: Partial<command.remote.CommandArgs> = {},
+    ) =>
+      new command.remote.Command(
+        `${name}-${step}`,
+        {
+          connection,
+          create,
+          triggers,
+          // Previous output would be sent with SSH SetEnv, which sshd refuses (no AcceptEnv).
+          addPreviousOutputInEnv: false,
+          ...extra,
+        },
+        // Each step needs the one before it on the same server.
+        { parent: this, dependsOn },
+      );
+
+    // Remote commands retry their dial with no pause, so wait on this machine first.
+    const wait = new command.local.Command(
+      `${name}-wait`,
+      {
+        create: pulumi.interpolate`node scripts/wait-for-host.js ${args.host} 22 ${HOST_WAIT_SECONDS}`,
+        addPreviousOutputInEnv: false,
+      },
+      // The server must exist before anyone can wait for it.
+      { parent: this, dependsOn: [args.server] },
+    );
+
+    const ready = remote(
+      "ready",
+      [
+        "if ! sudo cloud-init status --wait --long; then",
+        "  echo 'first boot failed: see sudo cloud-init status --long and /var/log/cloud-init-output.log on the server' >&2; exit 1;",
+        "fi;",
+        `test -f ${READY_MARKER} || { echo 'bootstrap did not finish: see /var/log/cloud-init-output.log' >&2; exit 1; }`,
+      ].join(" "),
+      [],
+      [wait],
+    );
+
+    const files = gatewayFiles(args.settings);
+    const bundle = renderFilesBundle(files);
+    const text = (path: string) => files.find((f) => f.path === path)?.content ?? "";
+    const filesStep = remote("files", "sudo bash -s", [contentHash(bundle)], [ready], { stdin: bundle });
+
+    const install = remote(
+      "install",
+      `sudo ${shellCommand([STEP_SCRIPTS.install, args.openclawVersion])}`,
+      [args.openclawVersion, contentHash(text(STEP_SCRIPTS.install))],
+      [filesStep],
+    );
+
+    const sandbox = remote(
+      "sandbox",
+      `sudo ${shellCommand([STEP_SCRIPTS.sandbox, args.sandboxImage])}`,
+      [args.sandboxImage, contentHash(text(STEP_SCRIPTS.sandbox))],
+      [filesStep],
+    );
+
+    const configHash = contentHash(renderOpenclawJson(args.settings), bundle);
+    const configure = remote(
+      "configure",
+      `sudo ${shellCommand([STEP_SCRIPTS.configure, args.hostname])}`,
+      [
+        configHash,
+        args.openclawVersion,
+        args.sandboxImage,
+        // A rotated secret (e.g. a new gateway token) re-runs this step; the hash stays secret.
+        pulumi.secret(args.envFile.apply((env) => contentHash(env))),
+      ],
+      [install, sandbox],
+      // Secrets travel on stdin, never in the command line.
+      { stdin: args.envFile },
+    );
+
+    const verify = remote(
+      "verify",
+      `sudo ${STEP_SCRIPTS.verify}`,
+      [configHash, args.openclawVersion, args.sandboxImage, args.verifyRunId],
+      [configure],
+      { update: `sudo ${STEP_SCRIPTS.verify}` },
+    );
+
+    // The last line of stdout is the JSON summary.
+    this.verification = verify.stdout.apply((out) => out.trim().split("\n").pop() ?? "");
+    this.registerOutputs({ verification: this.verification });
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Everything the gateway needs on the server, rendered from typed settings: OpenClaw's
+ * config, the systemd unit, the sandbox Dockerfile and the step scripts, plus the one
+ * bundle script that installs them (each file written only when it differs).
+ */
+import { createHash } from "crypto";
+import { GATEWAY_UNIT, LIB_DIR, RENDERED_DIR } from "./paths";
+import { GatewaySettings, renderOpenclawJson } from "./openclawConfig";
+import { readGatewayScript } from "./scripts";
+import { renderSandboxDockerfile } from "./sandbox";
+import { OPENCLAW_ENTRY, renderGatewayUnit } from "./unit";
+
+export { renderEnvFile, renderOpenclawJson, ENV_NAMES } from "./openclawConfig";
+export type { GatewaySettings } from "./openclawConfig";
+export { sandboxImageTag } from "./sandbox";
+
+export interface GatewayFile {
+  readonly artifact: string;
+  readonly path: string;
+  readonly mode: "0755" | "0644";
+  readonly content: string;
+}
+
+export const STEP_SCRIPTS = {
+  install: `${LIB_DIR}/install.sh`,
+  sandbox: `${LIB_DIR}/sandbox.sh`,
+  configure: `${LIB_DIR}/configure.sh`,
+  verify: `${LIB_DIR}/verify.sh`,
+} as const;
+
+/** A wrapper so operators can run `sudo -u openclaw openclaw …` with the installed version. */
+function renderCliWrapper(): string {
+  return ["#!/bin/sh", "# Runs the installed OpenClaw with the Node.js it was installed for.", `exec /usr/bin/node ${OPENCLAW_ENTRY} "$@"`, ""].join("\n");
+}
+
+export function gatewayFiles(settings: GatewaySettings): readonly GatewayFile[] {
+  const script = (name: string, path: string): GatewayFile => ({
+    artifact: `scripts/gateway-${name}`,
+    path,
+    mode: "0755",
+    content: readGatewayScript(name),
+  });
+  return [
+    script("install.sh", STEP_SCRIPTS.install),
+    script("sandbox.sh", STEP_SCRIPTS.sandbox),
+    script("configure.sh", STEP_SCRIPTS.configure),
+    script("verify.sh", STEP_SCRIPTS.verify),
+    { artifact: "scripts/openclaw", path: "/usr/local/bin/openclaw", mode: "0755", content: renderCliWrapper() },
+    { artifact: "openclaw.json", path: `${RENDERED_DIR}/openclaw.json`, mode: "0644", content: renderOpenclawJson(settings) },
+    { artifact: `systemd/${GATEWAY_UNIT}`, path: `/etc/systemd/system/${GATEWAY_UNIT}`, mode: "0644", content: renderGatewayUnit() },
+    { artifact: "sandbox/Dockerfile", path: `${RENDERED_DIR}/sandbox/Dockerfile`, mode: "0644", content: renderSandboxDockerfile() },
+  ];
+}
+
+const EOF_MARK = "OPENCLAW_VPS_FILE_END";
+
+/**
+ * One script that installs every file from quoted here-documents (no expansion inside),
+ * writing a file only when its content or mode differs, so a second run changes nothing.
+ */
+export function renderFilesBundle(files: readonly GatewayFile[]): string {
+  const out = [
+    "#!/bin/bash",
+    "# Installs the gateway's rendered files. Each is written only when it differs; a change to",
+    "# the unit or the config marks the gateway for a restart by the configure step.",
+    "set -euo pipefail",
+    "",
+    "changed=0",
+    "restart=0",
+    "# put <mode> <path> [restart]: the file's content arrives on stdin.",
+    "put() {",
+    '  local mode=$1 path=$2 tmp',
+    '  tmp=$(mktemp)',
+    '  cat >"$tmp"',
+    '  if [ -f "$path" ] && cmp -s "$tmp" "$path" && [ "$(stat -c %a "$path")" = "${mode#0}" ]; then',
+    '    rm -f "$tmp"',
+    "    return",
+    "  fi",
+    '  install -D -m "$mode" -o root -g root "$tmp" "$path"',
+    '  rm -f "$tmp"',
+    "  changed=$((changed + 1))",
+    '  if [ "${3:-}" = restart ]; then restart=1; fi',
+    '  echo "files: wrote $path"',
+    "}",
+    "",
+    "main() {",
+  ];
+  for (const f of files) {
+    if (f.content.split("\n").includes(EOF_MARK)) throw new Error(`${f.path} contains the here-document marker`);
+    const restart = f.path.endsWith(".service") || f.path.endsWith("openclaw.json") ? " restart" : "";
+    out.push(`  put ${f.mode} ${f.path}${restart} <<'${EOF_MARK}'`, f.content.replace(/\n$/, ""), EOF_MARK);
+  }
+  out.push(
+    '  if [ "$restart" = 1 ]; then',
+    "    install -d -m 0755 /var/lib/openclaw-vps",
+    "    touch /var/lib/openclaw-vps/restart-needed",
+    "  fi",
+    "  systemctl daemon-reload",
+    '  echo "files: $changed changed"',
+    "}",
+    "",
+    'main "$@"',
+    "",
+  );
+  return out.join("\n");
+}
+
+/** A short content hash, for triggers: a step re-runs exactly when what it applies changes. */
+export function contentHash(...parts: readonly string[]): string {
+  const h = createHash("sha256");
+  for (const p of parts) h.update(p).update("\0");
+  return h.digest("hex").slice(0, 16);
+}
+
+/** Every gateway artifact by name, for `npm run plan -- --out` and the conformance checks. */
+export function gatewayArtifacts(settings: GatewaySettings): Record<string, string> {
+  const files = gatewayFiles(settings);
+  const out: Record<string, string> = { "scripts/gateway-files.sh": renderFilesBundle(files) };
+  for (const f of files) out[f.artifact] = f.content;
+  return out;
+}

@@ -1,0 +1,229 @@
+/**
+ * openclaw.json, rendered from typed settings by a pure function. The types mirror the
+ * part of OpenClaw 2026.9.6's schema this project sets; the schema is strict, so a key it
+ * does not know would fail `openclaw config validate` (checked with the real CLI in CI).
+ * Secrets never appear here: each is an env SecretRef resolved from the 0600 .env file.
+ */
+import { GATEWAY_PORT } from "./paths";
+
+/** A reference to an environment variable, resolved by OpenClaw at run time. */
+export interface EnvSecretRef {
+  readonly source: "env";
+  readonly provider: "default";
+  readonly id: string;
+}
+
+export const envRef = (id: string): EnvSecretRef => ({ source: "env", provider: "default", id });
+
+/** The variables the .env file holds; the config refers to them by name only. */
+export const ENV_NAMES = {
+  gatewayToken: "OPENCLAW_GATEWAY_TOKEN",
+  telegramBotToken: "TELEGRAM_BOT_TOKEN",
+  anthropicApiKey: "ANTHROPIC_API_KEY",
+  openaiApiKey: "OPENAI_API_KEY",
+} as const;
+
+type ToolProfile = "minimal" | "coding" | "messaging" | "full";
+
+interface ToolPolicy {
+  readonly profile: ToolProfile;
+  readonly deny?: readonly string[];
+}
+
+interface DockerSandbox {
+  readonly image: string;
+  readonly network: "none" | "bridge";
+  readonly readOnlyRoot: boolean;
+  readonly capDrop: readonly string[];
+  readonly pidsLimit: number;
+  readonly memory: string;
+  readonly user: string;
+}
+
+interface TelegramChannel {
+  readonly enabled: true;
+  readonly botToken: EnvSecretRef;
+  readonly dmPolicy: "pairing" | "allowlist";
+  readonly allowFrom?: readonly string[];
+  readonly groupPolicy: "disabled";
+  readonly configWrites: false;
+}
+
+/** The subset of OpenClaw's configuration this project writes. */
+export interface OpenClawConfig {
+  readonly gateway: {
+    readonly mode: "local";
+    readonly bind: "loopback";
+    readonly port: number;
+    readonly auth: {
+      readonly mode: "token";
+      readonly token: EnvSecretRef;
+      readonly allowTailscale: boolean;
+      readonly rateLimit: { readonly maxAttempts: number; readonly windowMs: number; readonly lockoutMs: number; readonly exemptLoopback: boolean };
+    };
+    readonly tailscale: { readonly mode: "serve" };
+    readonly trustedProxies: readonly string[];
+    readonly controlUi: { readonly enabled: boolean; readonly allowedOrigins: readonly string[] };
+    readonly terminal: { readonly enabled: boolean };
+  };
+  readonly discovery: { readonly mdns: { readonly mode: "off" } };
+  readonly browser: { readonly enabled: false };
+  readonly plugins: { readonly allow: readonly string[] };
+  readonly tools: {
+    readonly profile: ToolProfile;
+    readonly elevated: { readonly enabled: false };
+    readonly exec: { readonly host: "sandbox" };
+    readonly fs: { readonly workspaceOnly: true };
+    readonly sessions: { readonly visibility: "agent" };
+    readonly agentToAgent: { readonly enabled: false };
+  };
+  readonly commands: { readonly config: false; readonly bash: false };
+  readonly session: { readonly dmScope: "per-channel-peer" };
+  readonly agents: {
+    readonly ownership: "explicit";
+    readonly defaults: {
+      readonly model?: { readonly primary: string };
+      readonly systemAgent: { readonly agentId: string };
+      readonly sandbox: {
+        readonly mode: "all";
+        readonly scope: "agent";
+        readonly workspaceAccess: "none";
+        readonly docker: DockerSandbox;
+      };
+    };
+    readonly entries: Readonly<Record<string, { readonly name: string; readonly sandbox?: { readonly mode: "all" }; readonly tools: ToolPolicy }>>;
+  };
+  readonly channels?: { readonly telegram: TelegramChannel };
+  readonly bindings?: readonly { readonly agentId: string; readonly comment: string; readonly match: { readonly channel: string; readonly accountId: string } }[];
+}
+
+/** What decides the gateway's configuration, all plain values. */
+export interface GatewaySettings {
+  /** `<hostname>.<tailnet>`: the only origin the Control UI accepts. */
+  readonly tailnetHost: string;
+  /** Telegram, when a bot token is configured. */
+  readonly telegram?: { readonly dmPolicy: "pairing" | "allowlist"; readonly ownerId?: string };
+  /** Which model keys exist (the keys themselves live in .env). */
+  readonly models: { readonly anthropic: boolean; readonly openai: boolean };
+  /** The sandbox image tag, built on the server. */
+  readonly sandboxImage: string;
+  readonly sandboxNetwork: "none" | "bridge";
+}
+
+/** The chat-facing agent: it talks, and may not run code, touch files or automate. */
+export const CHAT_AGENT = "main";
+/** The coding agent: the coding tool profile, always inside the Docker sandbox. */
+export const CODER_AGENT = "coder";
+
+export function openclawConfig(s: GatewaySettings): OpenClawConfig {
+  const telegram: TelegramChannel | undefined = s.telegram && {
+    enabled: true,
+    botToken: envRef(ENV_NAMES.telegramBotToken),
+    dmPolicy: s.telegram.dmPolicy,
+    // The owner is pre-approved; everyone else still needs a pairing code (or is refused).
+    // Never "*": a wildcard silently bypasses pairing.
+    ...(s.telegram.ownerId ? { allowFrom: [s.telegram.ownerId] } : {}),
+    groupPolicy: "disabled",
+    configWrites: false,
+  };
+  return {
+    gateway: {
+      mode: "local",
+      bind: "loopback",
+      port: GATEWAY_PORT,
+      auth: {
+        mode: "token",
+        token: envRef(ENV_NAMES.gatewayToken),
+        allowTailscale: true,
+        rateLimit: { maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000, exemptLoopback: false },
+      },
+      tailscale: { mode: "serve" },
+      // Tailscale Serve is the only proxy, on the same host.
+      trustedProxies: ["127.0.0.1"],
+      controlUi: { enabled: true, allowedOrigins: [`https://${s.tailnetHost}`] },
+      // No operator shell on the host from the Control UI.
+      terminal: { enabled: false },
+    },
+    discovery: { mdns: { mode: "off" } },
+    browser: { enabled: false },
+    // An empty allowlist means "load every bundled plugin": always name what is wanted.
+    plugins: { allow: telegram ? ["telegram"] : ["memory-core"] },
+    tools: {
+      profile: "messaging",
+      elevated: { enabled: false },
+      exec: { host: "sandbox" },
+      fs: { workspaceOnly: true },
+      sessions: { visibility: "agent" },
+      agentToAgent: { enabled: false },
+    },
+    commands: { config: false, bash: false },
+    session: { dmScope: "per-channel-peer" },
+    agents: {
+      ownership: "explicit",
+      defaults: {
+        ...(s.models.anthropic ? { model: { primary: "anthropic/claude-sonnet-5" } } : {}),
+        systemAgent: { agentId: CHAT_AGENT },
+        sandbox: {
+          mode: "all",
+          scope: "agent",
+          workspaceAccess: "none",
+          docker: {
+            image: s.sandboxImage,
+            network: s.sandboxNetwork,
+            readOnlyRoot: true,
+            capDrop: ["ALL"],
+            pidsLimit: 256,
+            memory: "1g",
+            // Not root: a root sandbox with every capability dropped cannot write its workspace.
+            user: "1000:1000",
+          },
+        },
+      },
+      entries: {
+        [CHAT_AGENT]: {
+          name: "Chat",
+          tools: { profile: "messaging", deny: ["group:automation", "group:runtime", "group:fs", "sessions_spawn", "sessions_send"] },
+        },
+        [CODER_AGENT]: { name: "Coder", sandbox: { mode: "all" }, tools: { profile: "coding" } },
+      },
+    },
+    ...(telegram
+      ? {
+          channels: { telegram },
+          // With more than one agent, a message no binding matches is refused.
+          bindings: [{ agentId: CHAT_AGENT, comment: "Telegram DMs go to the chat agent", match: { channel: "telegram", accountId: "*" } }],
+        }
+      : {}),
+  };
+}
+
+/** JSON with sorted keys, so the same settings always give the same bytes (and diffs are real). */
+export function renderOpenclawJson(s: GatewaySettings): string {
+  return `${JSON.stringify(sortKeys(openclawConfig(s)), null, 2)}\n`;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+/** The secrets file: one KEY=value line per secret that is set. */
+export function renderEnvFile(secrets: Readonly<Partial<Record<keyof typeof ENV_NAMES, string>>>): string {
+  const lines: string[] = [];
+  for (const key of Object.keys(ENV_NAMES) as (keyof typeof ENV_NAMES)[]) {
+    const value = secrets[key];
+    if (value === undefined || value === "") continue;
+    // Values are tokens and keys; anything that could break the line format is refused.
+    if (!/^[A-Za-z0-9_:.\-+/=]+$/.test(value)) throw new Error(`${ENV_NAMES[key]}: unexpected characters in the value`);
+    lines.push(`${ENV_NAMES[key]}=${value}`);
+  }
+  if (!lines[0]?.startsWith(`${ENV_NAMES.gatewayToken}=`)) throw new Error("the gateway token is required");
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,20 @@
+/**
+ * Where the gateway lives on the server. One place, so scripts, units and checks agree.
+ */
+export const GATEWAY_PORT = 18789;
+export const GATEWAY_USER = "openclaw";
+export const GATEWAY_HOME = `/home/${GATEWAY_USER}`;
+/** OpenClaw's state directory: 0700, owned by the gateway's account. */
+export const STATE_DIR = `${GATEWAY_HOME}/.openclaw`;
+export const CONFIG_FILE = `${STATE_DIR}/openclaw.json`;
+/** Secrets, read by OpenClaw from its state directory: 0600, never in the config or the unit. */
+export const ENV_FILE = `${STATE_DIR}/.env`;
+/** Root-owned copies of everything rendered by Pulumi, and the scripts that apply them. */
+export const LIB_DIR = "/usr/local/lib/openclaw-vps";
+export const RENDERED_DIR = "/etc/openclaw-vps";
+/** Each OpenClaw version in its own root-owned directory; `current` points at the one running. */
+export const OPENCLAW_ROOT = "/opt/openclaw";
+export const OPENCLAW_CURRENT = `${OPENCLAW_ROOT}/current`;
+export const GATEWAY_UNIT = "openclaw-gateway.service";
+/** The Node.js major OpenClaw needs, from NodeSource's signed repository. */
+export const NODE_MAJOR = 24;

@@ -1,0 +1,89 @@
+#!/bin/bash
+# Installs Node.js 24 from NodeSource's signed repository, then OpenClaw <version> into its
+# own root-owned directory under /opt/openclaw. `current` moves to it only once it is fully
+# installed, so a failed install or upgrade leaves the running version untouched.
+# Usage: install.sh <exact OpenClaw version>
+set -euo pipefail
+
+readonly NODESOURCE_FPR=6F71F525282841EEDAF851B42F59B5F99B1BE0B4
+readonly NODE_MAJOR=24
+readonly ROOT=/opt/openclaw
+readonly RESTART_STAMP=/var/lib/openclaw-vps/restart-needed
+
+node_major() {
+  if command -v node >/dev/null 2>&1; then node -p 'process.versions.node.split(".")[0]'; else echo none; fi
+}
+
+installed_version() {
+  node -p "require('$1/node_modules/openclaw/package.json').version" 2>/dev/null || echo none
+}
+
+ensure_node() {
+  if [ "$(node_major)" = "$NODE_MAJOR" ]; then
+    echo "install: node $(node --version) present"
+    return
+  fi
+  /usr/local/sbin/openclaw-vps-apt-repo nodesource \
+    https://deb.nodesource.com/gpgkey/nodesource-repo.gpg.key "$NODESOURCE_FPR" \
+    "https://deb.nodesource.com/node_${NODE_MAJOR}.x nodistro main"
+  # NodeSource's nodejs, never Ubuntu's older one.
+  printf 'Package: nodejs\nPin: origin deb.nodesource.com\nPin-Priority: 1001\n' >/etc/apt/preferences.d/nodesource
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs </dev/null
+  if [ "$(node_major)" != "$NODE_MAJOR" ]; then
+    echo "install: expected Node.js $NODE_MAJOR, found $(node --version)" >&2
+    exit 1
+  fi
+}
+
+ensure_openclaw() {
+  local version=$1 target=$ROOT/$1 tmp
+  if [ "$(installed_version "$target")" = "$version" ]; then
+    echo "install: openclaw $version present"
+    return
+  fi
+  install -d -m 0755 "$ROOT"
+  tmp=$(mktemp -d "$ROOT/.install-XXXXXX")
+  # Package install scripts are not run: nothing executes as root but npm itself.
+  if ! npm install --prefix "$tmp" --no-audit --no-fund --omit=dev --ignore-scripts "openclaw@$version" </dev/null; then
+    rm -rf "$tmp"
+    echo "install: npm could not install openclaw@$version; the running version is unchanged" >&2
+    exit 1
+  fi
+  if [ "$(installed_version "$tmp")" != "$version" ]; then
+    rm -rf "$tmp"
+    echo "install: openclaw@$version did not install as that version" >&2
+    exit 1
+  fi
+  chmod -R go-w "$tmp"
+  chmod 0755 "$tmp"
+  rm -rf "$target"
+  mv -T "$tmp" "$target"
+  echo "install: openclaw $version installed in $target"
+}
+
+switch_current() {
+  local target=$ROOT/$1 current
+  current=$(readlink "$ROOT/current" 2>/dev/null || true)
+  if [ "$current" = "$target" ]; then
+    echo "install: current is already $1"
+    return
+  fi
+  if [ -n "$current" ]; then ln -sfn "$current" "$ROOT/previous"; fi
+  ln -sfn "$target" "$ROOT/current.new"
+  mv -T "$ROOT/current.new" "$ROOT/current"
+  install -d -m 0755 "$(dirname "$RESTART_STAMP")"
+  touch "$RESTART_STAMP"
+  echo "install: current is now $1 (was ${current:-none})"
+}
+
+main() {
+  if [ "$#" -ne 1 ] || ! [[ $1 =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
+    echo "usage: $0 <exact OpenClaw version, e.g. 2026.9.6>" >&2
+    exit 2
+  fi
+  ensure_node
+  ensure_openclaw "$1"
+  switch_current "$1"
+}
+
+main "$@"

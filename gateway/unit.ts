@@ -1,0 +1,62 @@
+/**
+ * The gateway's systemd unit: OpenClaw as the unprivileged `openclaw` account, with the
+ * Docker group for the sandbox and systemd's hardening. No secret in it: OpenClaw reads
+ * them from the 0600 .env in its state directory.
+ */
+import { renderIni } from "../cloud-init/ini";
+import { DOCKER_GUARD_UNIT } from "../cloud-init/hostConfig";
+import { GATEWAY_HOME, GATEWAY_USER, OPENCLAW_CURRENT } from "./paths";
+
+export const OPENCLAW_ENTRY = `${OPENCLAW_CURRENT}/node_modules/openclaw/openclaw.mjs`;
+
+export function renderGatewayUnit(): string {
+  return renderIni(
+    {
+      Unit: {
+        Description: "OpenClaw gateway (loopback only, behind Tailscale Serve)",
+        Wants: "network-online.target tailscaled.service docker.service",
+        After: `network-online.target tailscaled.service docker.service ${DOCKER_GUARD_UNIT}`,
+      },
+      Service: {
+        Type: "simple",
+        User: GATEWAY_USER,
+        Group: GATEWAY_USER,
+        // Set here, not only in /etc/group: a running process never picks up a new group.
+        SupplementaryGroups: "docker",
+        WorkingDirectory: GATEWAY_HOME,
+        Environment: [`HOME=${GATEWAY_HOME}`, "NODE_ENV=production", "OPENCLAW_DISABLE_BONJOUR=1"],
+        ExecStart: `/usr/bin/node ${OPENCLAW_ENTRY} gateway run`,
+        Restart: "always",
+        RestartSec: 5,
+        KillMode: "mixed",
+        TimeoutStopSec: 30,
+        UMask: "0077",
+        NoNewPrivileges: "yes",
+        ProtectSystem: "strict",
+        ProtectHome: "read-only",
+        ReadWritePaths: GATEWAY_HOME,
+        PrivateTmp: "yes",
+        PrivateDevices: "yes",
+        ProtectKernelTunables: "yes",
+        ProtectKernelModules: "yes",
+        ProtectKernelLogs: "yes",
+        ProtectControlGroups: "yes",
+        ProtectClock: "yes",
+        ProtectHostname: "yes",
+        RestrictSUIDSGID: "yes",
+        RestrictRealtime: "yes",
+        RestrictNamespaces: "yes",
+        LockPersonality: "yes",
+        SystemCallArchitectures: "native",
+        CapabilityBoundingSet: "",
+        AmbientCapabilities: "",
+        RestrictAddressFamilies: "AF_UNIX AF_INET AF_INET6 AF_NETLINK",
+        MemoryMax: "2G",
+        TasksMax: 512,
+        LimitNOFILE: 65536,
+      },
+      Install: { WantedBy: "multi-user.target" },
+    },
+    "Managed by openclaw-vps.",
+  );
+}
