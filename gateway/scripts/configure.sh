@@ -75,7 +75,7 @@ main() {
     exit 2
   fi
   sync_hostname "$1"
-  local secrets
+  # Global, not local: the EXIT trap runs after main has returned.
   secrets=$(mktemp)
   trap 'rm -f "$secrets"' EXIT
   chmod 0600 "$secrets"

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# idempotency.sh ARTIFACT_DIR: runs the rendered gateway scripts twice, as root, in a private
+# mount namespace (copies of /etc, fresh /home, /usr/local, /var/lib), with stand-ins for
+# systemctl, tailscale, ss, journalctl and docker that record every call. The second run
+# must change nothing; a rotated secret must restart the gateway. Prints RESULT lines.
+set -euo pipefail
+
+artifacts=$(realpath "${1:?usage: idempotency.sh ARTIFACT_DIR}")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+mkdir -p "$work/stubs" "$work/state"
+# Each stand-in logs its arguments and keeps the little state the scripts query.
+cat >"$work/stubs/systemctl" <<'STUB'
+#!/bin/bash
+echo "systemctl $*" >>"$STUB_LOG"
+case "$1" in
+  is-active) [ -e "$STUB_STATE/active" ] ;;
+  restart) touch "$STUB_STATE/active" ;;
+  *) exit 0 ;;
+esac
+STUB
+cat >"$work/stubs/tailscale" <<'STUB'
+#!/bin/bash
+echo "tailscale $*" >>"$STUB_LOG"
+case "$1 $2" in
+  "status --json") printf '{"Self":{"HostName":"%s"}}\n' "$(cat "$STUB_STATE/hostname" 2>/dev/null || echo old-name)" ;;
+  "set --hostname="*) echo "${2#--hostname=}" >"$STUB_STATE/hostname" ;;
+  "serve status") if [ -e "$STUB_STATE/serve" ]; then echo '{"Web":{"x:443":{"Handlers":{"/":{"Proxy":"http://127.0.0.1:18789"}}}}}'; else echo '{}'; fi ;;
+  "serve --bg") touch "$STUB_STATE/serve" ;;
+esac
+STUB
+cat >"$work/stubs/ss" <<'STUB'
+#!/bin/bash
+echo "LISTEN 0 511 127.0.0.1:18789 0.0.0.0:*"
+STUB
+# shellcheck disable=SC2016 # the stand-in's own variables, expanded when it runs
+printf '#!/bin/bash\necho "journalctl $*" >>"$STUB_LOG"\n' >"$work/stubs/journalctl"
+cat >"$work/stubs/docker" <<'STUB'
+#!/bin/bash
+echo "docker $*" >>"$STUB_LOG"
+case "$1 $2" in
+  "image inspect") [ -e "$STUB_STATE/image-$3" ] ;;
+  "build --tag") touch "$STUB_STATE/image-$3" ;;
+esac
+STUB
+chmod +x "$work/stubs/"*
+
+cp -a /etc "$work/etc"
+grep -q '^openclaw:' "$work/etc/passwd" || echo 'openclaw:x:1500:1500:OpenClaw gateway:/home/openclaw:/bin/bash' >>"$work/etc/passwd"
+grep -q '^openclaw:' "$work/etc/group" || echo 'openclaw:x:1500:' >>"$work/etc/group"
+
+run() { # run <label> <stdin file> <command...>: one step in the private namespace
+  local label=$1 input=$2
+  shift 2
+  : >"$work/log-$label"
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  unshare -m --propagation private bash -c '
+    set -e
+    mount --bind "$W/etc" /etc
+    mount -t tmpfs tmpfs /home && mkdir -m 0755 /home/openclaw && chown openclaw:openclaw /home/openclaw
+    mount -t tmpfs tmpfs /usr/local
+    mount -t tmpfs tmpfs /var/lib
+    exec "$@"' run "$@" <"$input" >"$work/out-$label" 2>&1 \
+    || { echo "FATAL: $label failed:" >&2; tail -n 20 "$work"/out-* >&2; exit 1; }
+}
+export W=$work STUB_LOG STUB_STATE=$work/state PATH="$work/stubs:$PATH"
+
+# All steps share one namespace run so the files persist between them.
+cat >"$work/steps.sh" <<'STEPS'
+#!/bin/bash
+set -euo pipefail
+a=$1
+step() { local label=$1; shift; export STUB_LOG="$W/log-$label"; : >"$STUB_LOG"; "$@" >"$W/out-$label" 2>&1; }
+step files1 bash "$a/scripts/gateway-files.sh"
+step files2 bash "$a/scripts/gateway-files.sh"
+printf 'OPENCLAW_GATEWAY_TOKEN=%s\n' aaaa >"$W/env1"
+printf 'OPENCLAW_GATEWAY_TOKEN=%s\n' bbbb >"$W/env2"
+step configure1 /usr/local/lib/openclaw-vps/configure.sh claw <"$W/env1"
+step configure2 /usr/local/lib/openclaw-vps/configure.sh claw <"$W/env1"
+step rotate /usr/local/lib/openclaw-vps/configure.sh claw <"$W/env2"
+step sandbox1 /usr/local/lib/openclaw-vps/sandbox.sh openclaw-sandbox:test
+step sandbox2 /usr/local/lib/openclaw-vps/sandbox.sh openclaw-sandbox:test
+stat -c '%a %U %n' /home/openclaw/.openclaw /home/openclaw/.openclaw/.env /home/openclaw/.openclaw/openclaw.json >"$W/modes"
+STEPS
+chmod +x "$work/steps.sh"
+STUB_LOG=$work/log-setup run all /dev/null "$work/steps.sh" "$artifacts"
+
+count() { grep -c -- "$2" "$work/$1" || true; }
+echo "RESULT files1_changed=$(grep -o '[0-9]* changed' "$work/out-files1")"
+echo "RESULT files2_changed=$(grep -o '[0-9]* changed' "$work/out-files2")"
+echo "RESULT configure1_restarts=$(count log-configure1 'systemctl restart')"
+echo "RESULT configure1_serve_set=$(count log-configure1 'tailscale serve --bg')"
+echo "RESULT configure1_hostname_set=$(count log-configure1 'tailscale set --hostname=claw')"
+echo "RESULT configure2_restarts=$(count log-configure2 'systemctl restart')"
+echo "RESULT configure2_serve_set=$(count log-configure2 'tailscale serve --bg')"
+echo "RESULT configure2_hostname_set=$(count log-configure2 'tailscale set')"
+echo "RESULT configure2_writes=$(count out-configure2 'configure: wrote')"
+echo "RESULT rotate_restarts=$(count log-rotate 'systemctl restart')"
+echo "RESULT rotate_writes=$(grep 'configure: wrote' "$work/out-rotate" | sed 's/.*wrote //' | paste -sd, -)"
+echo "RESULT sandbox1_builds=$(count log-sandbox1 'docker build')"
+echo "RESULT sandbox2_builds=$(count log-sandbox2 'docker build')"
+echo "RESULT modes=$(paste -sd, "$work/modes")"

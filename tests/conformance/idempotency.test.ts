@@ -1,0 +1,39 @@
+/**
+ * The gateway scripts check before they change: run twice, the second run changes nothing,
+ * and a rotated secret rewrites only the .env and restarts the gateway
+ * (tests/conformance/idempotency.sh, with recording stand-ins for systemctl, tailscale, docker).
+ */
+import { spawnSync } from "child_process";
+import { join } from "path";
+import { renderMatrix } from "./matrix";
+
+it("a second run of each step changes nothing; a new secret restarts the gateway", async () => {
+  const [first] = await renderMatrix();
+  const r = spawnSync("bash", [join(__dirname, "idempotency.sh"), first.dir], { encoding: "utf8", timeout: 300_000 });
+  process.stdout.write(r.stdout);
+  if (r.status !== 0) throw new Error(`idempotency.sh exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  const results = Object.fromEntries(
+    r.stdout
+      .split("\n")
+      .filter((l) => l.startsWith("RESULT "))
+      .map((l) => {
+        const [key, ...rest] = l.slice("RESULT ".length).split("=");
+        return [key, rest.join("=")];
+      }),
+  );
+  expect(results).toMatchObject({
+    files1_changed: "8 changed",
+    files2_changed: "0 changed",
+    configure1_restarts: "1",
+    configure1_serve_set: "1",
+    configure2_restarts: "0",
+    configure2_serve_set: "0",
+    configure2_hostname_set: "0",
+    configure2_writes: "0",
+    rotate_restarts: "1",
+    rotate_writes: "/home/openclaw/.openclaw/.env",
+    sandbox1_builds: "1",
+    sandbox2_builds: "0",
+    modes: "700 openclaw /home/openclaw/.openclaw,600 openclaw /home/openclaw/.openclaw/.env,600 openclaw /home/openclaw/.openclaw/openclaw.json",
+  });
+});
