@@ -24,6 +24,20 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript run by Node directly: no type information to lint with.
+    files: ["**/*.js", "**/*.mjs"],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: { process: "readonly", console: "readonly", require: "readonly", setTimeout: "readonly", clearTimeout: "readonly", WebSocket: "readonly" },
+    },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
+    files: ["**/*.mjs"],
+    languageOptions: { sourceType: "module" },
+  },
+  {
     // jest's asymmetric matchers (expect.any, expect.stringContaining) are typed any.
     files: ["tests/**/*.ts"],
     rules: { "@typescript-eslint/no-unsafe-assignment": "off" },

@@ -94,7 +94,7 @@ export function facts(r: Registration, byUrn: ReadonlyMap<string, Registration>)
     case "command:remote:Command": {
       // The connection holds the deploy key, so the engine keeps all of it secret.
       lines.push(`over SSH to the server: ${show(i.create).slice(0, 100)}`);
-      if (i.stdin !== undefined) lines.push(`stdin: ${isSecretValue(i.stdin) ? "secret" : `${String(i.stdin).length} characters of script`}`);
+      if (i.stdin !== undefined) lines.push(`stdin: ${isSecretValue(i.stdin) ? "secret" : `${typeof i.stdin === "string" ? i.stdin.length : 0} characters of script`}`);
       break;
     }
     case "command:local:Command":
