@@ -48,6 +48,8 @@ export class Server extends pulumi.ComponentResource {
       // A new auth key (minted per run, or rotated in config) must never replace a running
       // server: user data only matters at first boot; later changes go over SSH.
       ignoreChanges: ["userData"],
+      // State keeps user data encrypted even if a caller passed it in the clear.
+      additionalSecretOutputs: ["userData"],
       // The firewall must exist before the server so that it is attached at creation.
       dependsOn: [args.firewall.firewall],
       // Names are unique per project and per tailnet: the old server must go first.

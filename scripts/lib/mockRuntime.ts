@@ -28,6 +28,8 @@ export interface Registration {
   readonly additionalSecretOutputs: readonly string[];
   /** URNs of resources this one depends on (dependsOn and input dependencies). */
   readonly dependencies: readonly string[];
+  /** For each input property, the URNs of the resources its value came from. */
+  readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
   /** The id the mocked provider assigned (custom resources only). */
   readonly id?: string;
 }
@@ -100,6 +102,15 @@ interface RegisterRequest {
   getDeletebeforereplace(): boolean;
   getAdditionalsecretoutputsList(): string[];
   getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
+}
+
+function propertyDependencies(req: RegisterRequest): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((value, key) => {
+    out[key] = value.getUrnsList();
+  });
+  return out;
 }
 
 /** The SDK's mock monitor, recording each registration and emulating engine-side secrecy. */
@@ -142,6 +153,7 @@ class RecordingMonitor extends MockMonitor {
       deleteBeforeReplace: req.getDeletebeforereplace(),
       additionalSecretOutputs,
       dependencies: req.getDependenciesList(),
+      propertyDependencies: propertyDependencies(req),
     };
     await super.registerResource(req, (err: unknown, response: unknown) => {
       if (!err) {

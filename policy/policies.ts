@@ -1,0 +1,11 @@
+/**
+ * The policies, exported apart from the PolicyPack: constructing a pack starts a server,
+ * which tests must not do. One rule per file in rules/.
+ */
+import { Policies } from "@pulumi/policy";
+import { firewallAtCreation } from "./rules/firewallAtCreation";
+import { noInboundFirewallRules } from "./rules/noInboundFirewallRules";
+import { noSecretInCommandLine } from "./rules/noSecretInCommandLine";
+import { userDataSecret } from "./rules/userDataSecret";
+
+export const policies: Policies = [noInboundFirewallRules, firewallAtCreation, userDataSecret, noSecretInCommandLine];
