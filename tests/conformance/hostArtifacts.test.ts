@@ -7,6 +7,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { parse } from "yaml";
 import { hostFiles } from "../../cloud-init";
+import { gatewayArtifacts } from "../../gateway";
 import { Rendered, renderMatrix } from "./matrix";
 import { inPrivateMounts, run } from "./tools";
 
@@ -62,11 +63,14 @@ describe("cloud-init accepts the user data", () => {
 });
 
 describe("shellcheck finds nothing in any rendered script", () => {
-  it("for every configuration", () => {
+  it("for every configuration: the host's scripts and the gateway's", () => {
+    const settings = { tailnetHost: "x", models: { anthropic: false, openai: false }, sandboxImage: "i", sandboxNetwork: "none" as const };
+    const expected = [...hostFiles().map((f) => f.artifact), ...Object.keys(gatewayArtifacts(settings))].filter((a) => a.startsWith("scripts/"));
     for (const r of rendered) {
-      const scripts = files(r.dir, "scripts", ".sh");
-      expect(scripts.length).toBe(hostFiles().filter((f) => f.artifact.startsWith("scripts/")).length);
-      const result = run("shellcheck", ["--severity=style", "--shell=bash", ...scripts]);
+      const scripts = files(r.dir, "scripts", "");
+      expect(scripts.map((p) => `scripts/${p.split("/").pop() as string}`).sort()).toEqual(expected.sort());
+      // Each script's shebang says which shell it is written for.
+      const result = run("shellcheck", ["--severity=style", ...scripts]);
       expect({ name: r.name, code: result.code, out: result.stdout }).toEqual({ name: r.name, code: 0, out: "" });
     }
   });

