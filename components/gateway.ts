@@ -134,12 +134,13 @@ export class OpenClawGateway extends pulumi.ComponentResource {
       { stdin: args.envFile },
     );
 
+    const verifyCommand = `sudo ${shellCommand([STEP_SCRIPTS.verify, args.openclawVersion])}`;
     const verify = remote(
       "verify",
-      `sudo ${STEP_SCRIPTS.verify}`,
+      verifyCommand,
       [configHash, args.openclawVersion, args.sandboxImage, args.verifyRunId],
       [configure],
-      { update: `sudo ${STEP_SCRIPTS.verify}` },
+      { update: verifyCommand },
     );
 
     // The last line of stdout is the JSON summary.

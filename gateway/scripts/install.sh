@@ -9,6 +9,8 @@ readonly NODESOURCE_FPR=6F71F525282841EEDAF851B42F59B5F99B1BE0B4
 readonly NODE_MAJOR=24
 readonly ROOT=/opt/openclaw
 readonly RESTART_STAMP=/var/lib/openclaw-vps/restart-needed
+# Names the version to go back to until verification accepts the new one.
+readonly UPGRADE_MARKER=/var/lib/openclaw-vps/upgrade-from
 
 node_major() {
   if command -v node >/dev/null 2>&1; then node -p 'process.versions.node.split(".")[0]'; else echo none; fi
@@ -68,10 +70,13 @@ switch_current() {
     echo "install: current is already $1"
     return
   fi
-  if [ -n "$current" ]; then ln -sfn "$current" "$ROOT/previous"; fi
+  install -d -m 0755 "$(dirname "$RESTART_STAMP")"
+  if [ -n "$current" ]; then
+    ln -sfn "$current" "$ROOT/previous"
+    echo "$current" >"$UPGRADE_MARKER"
+  fi
   ln -sfn "$target" "$ROOT/current.new"
   mv -T "$ROOT/current.new" "$ROOT/current"
-  install -d -m 0755 "$(dirname "$RESTART_STAMP")"
   touch "$RESTART_STAMP"
   echo "install: current is now $1 (was ${current:-none})"
 }

@@ -2,13 +2,18 @@
 # Checks the running deployment and fails if it is not secure: OpenClaw's own config
 # validation and security audit (any critical or warn finding fails), the gateway on
 # loopback only, UFW active, the Serve route present, and file modes. Prints one JSON
-# summary line on stdout; explanations go to stderr.
+# summary line on stdout; explanations go to stderr. After an upgrade that fails here, the
+# previous version is put back and restarted, and the run still fails, with the reasons.
+# Usage: verify.sh <expected OpenClaw version>
 set -euo pipefail
 
 readonly USER_NAME=openclaw
 readonly STATE_DIR=/home/openclaw/.openclaw
 readonly ENTRY=/opt/openclaw/current/node_modules/openclaw/openclaw.mjs
 readonly PORT=18789
+readonly ROOT=/opt/openclaw
+readonly UPGRADE_MARKER=/var/lib/openclaw-vps/upgrade-from
+readonly UNIT=openclaw-gateway.service
 
 problems=()
 fail() { problems+=("$1"); echo "verify: FAIL $1" >&2; }
@@ -18,9 +23,33 @@ oc() { runuser -u "$USER_NAME" -- env HOME=/home/openclaw /usr/bin/node "$ENTRY"
 
 mode_of() { stat -c '%a %U' "$1" 2>/dev/null || echo "missing"; }
 
+# Puts the version named by the upgrade marker back in place and restarts the gateway.
+roll_back() {
+  local previous
+  previous=$(cat "$UPGRADE_MARKER")
+  if [ ! -d "$previous" ]; then
+    echo "verify: cannot roll back: $previous is gone" >&2
+    return
+  fi
+  ln -sfn "$previous" "$ROOT/current.new"
+  mv -T "$ROOT/current.new" "$ROOT/current"
+  rm -f "$UPGRADE_MARKER"
+  systemctl restart "$UNIT"
+  echo "verify: rolled back to $(basename "$previous") and restarted the gateway" >&2
+  problems+=("the upgrade was rolled back to $(basename "$previous"); set openclawVersion to $(basename "$previous") or fix the problems above")
+}
+
 main() {
-  local version validate audit listeners ufw_state serve modes
+  if [ "$#" -ne 1 ]; then
+    echo "usage: $0 <expected OpenClaw version>" >&2
+    exit 2
+  fi
+  local expected=$1 version validate audit listeners ufw_state serve modes
   version=$(oc --version | head -n 1)
+  # An earlier rollback leaves an older version running than the one configured.
+  if [ "$(basename "$(readlink "$ROOT/current")")" != "$expected" ]; then
+    fail "OpenClaw $expected is configured but $(basename "$(readlink "$ROOT/current")") is installed as current"
+  fi
 
   validate=$(oc config validate --json || true)
   if ! node -e 'const v = JSON.parse(process.argv[1]); process.exit(v.valid === true && (v.warnings ?? []).length === 0 ? 0 : 1)' "$validate"; then
@@ -97,9 +126,12 @@ main() {
   ' "$version" "$audit" "$listeners" "$ufw_state" "$serve" "$modes" "$telegram" "$(printf '%s\n' "${problems[@]}" | sed '/^$/d')"
 
   if [ "${#problems[@]}" -gt 0 ]; then
+    if [ -f "$UPGRADE_MARKER" ]; then roll_back; fi
     echo "verify: the deployment is not secure (${#problems[@]} problems): ${problems[*]}" >&2
     exit 1
   fi
+  # Verified: the upgrade, if there was one, is accepted.
+  rm -f "$UPGRADE_MARKER"
 }
 
 main "$@"
