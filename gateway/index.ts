@@ -4,11 +4,11 @@
  * bundle script that installs them (each file written only when it differs).
  */
 import { createHash } from "crypto";
-import { GATEWAY_UNIT, LIB_DIR, RENDERED_DIR } from "./paths";
+import { BACKUP_TIMER, BACKUP_UNIT, GATEWAY_UNIT, LIB_DIR, RENDERED_DIR } from "./paths";
 import { GatewaySettings, renderOpenclawJson } from "./openclawConfig";
 import { readGatewayScript } from "./scripts";
 import { renderSandboxDockerfile } from "./sandbox";
-import { OPENCLAW_ENTRY, renderGatewayUnit } from "./unit";
+import { OPENCLAW_ENTRY, renderBackupService, renderBackupTimer, renderGatewayUnit } from "./unit";
 
 export { renderEnvFile, renderOpenclawJson, ENV_NAMES } from "./openclawConfig";
 export type { GatewaySettings } from "./openclawConfig";
@@ -26,6 +26,8 @@ export const STEP_SCRIPTS = {
   sandbox: `${LIB_DIR}/sandbox.sh`,
   configure: `${LIB_DIR}/configure.sh`,
   verify: `${LIB_DIR}/verify.sh`,
+  backup: `${LIB_DIR}/backup.sh`,
+  restore: `${LIB_DIR}/restore.sh`,
 } as const;
 
 /** A wrapper so operators can run `sudo -u openclaw openclaw …` with the installed version. */
@@ -45,9 +47,13 @@ export function gatewayFiles(settings: GatewaySettings): readonly GatewayFile[] 
     script("sandbox.sh", STEP_SCRIPTS.sandbox),
     script("configure.sh", STEP_SCRIPTS.configure),
     script("verify.sh", STEP_SCRIPTS.verify),
+    script("backup.sh", STEP_SCRIPTS.backup),
+    script("restore.sh", STEP_SCRIPTS.restore),
     { artifact: "scripts/openclaw", path: "/usr/local/bin/openclaw", mode: "0755", content: renderCliWrapper() },
     { artifact: "openclaw.json", path: `${RENDERED_DIR}/openclaw.json`, mode: "0644", content: renderOpenclawJson(settings) },
     { artifact: `systemd/${GATEWAY_UNIT}`, path: `/etc/systemd/system/${GATEWAY_UNIT}`, mode: "0644", content: renderGatewayUnit() },
+    { artifact: `systemd/${BACKUP_UNIT}`, path: `/etc/systemd/system/${BACKUP_UNIT}`, mode: "0644", content: renderBackupService() },
+    { artifact: `systemd/${BACKUP_TIMER}`, path: `/etc/systemd/system/${BACKUP_TIMER}`, mode: "0644", content: renderBackupTimer() },
     { artifact: "sandbox/Dockerfile", path: `${RENDERED_DIR}/sandbox/Dockerfile`, mode: "0644", content: renderSandboxDockerfile() },
   ];
 }

@@ -18,3 +18,8 @@ export const OPENCLAW_CURRENT = `${OPENCLAW_ROOT}/current`;
 export const GATEWAY_UNIT = "openclaw-gateway.service";
 /** The Node.js major OpenClaw needs, from NodeSource's signed repository. */
 export const NODE_MAJOR = 24;
+/** Daily state backups: 0700, owned by the gateway's account; archives are 0600. */
+export const BACKUP_DIR = "/var/backups/openclaw";
+export const BACKUP_KEEP_DAYS = 14;
+export const BACKUP_UNIT = "openclaw-backup.service";
+export const BACKUP_TIMER = "openclaw-backup.timer";

@@ -5,7 +5,7 @@
  */
 import { renderIni } from "../cloud-init/ini";
 import { DOCKER_GUARD_UNIT } from "../cloud-init/hostConfig";
-import { GATEWAY_HOME, GATEWAY_USER, OPENCLAW_CURRENT } from "./paths";
+import { BACKUP_DIR, BACKUP_KEEP_DAYS, GATEWAY_HOME, GATEWAY_USER, LIB_DIR, OPENCLAW_CURRENT } from "./paths";
 
 export const OPENCLAW_ENTRY = `${OPENCLAW_CURRENT}/node_modules/openclaw/openclaw.mjs`;
 
@@ -56,6 +56,40 @@ export function renderGatewayUnit(): string {
         LimitNOFILE: 65536,
       },
       Install: { WantedBy: "multi-user.target" },
+    },
+    "Managed by openclaw-vps.",
+  );
+}
+
+/** The daily backup, as the gateway's account, writing only to the backup directory. */
+export function renderBackupService(): string {
+  return renderIni(
+    {
+      Unit: { Description: "OpenClaw state backup", After: "network-online.target" },
+      Service: {
+        Type: "oneshot",
+        User: GATEWAY_USER,
+        Group: GATEWAY_USER,
+        Environment: `HOME=${GATEWAY_HOME}`,
+        ExecStart: `${LIB_DIR}/backup.sh ${BACKUP_DIR} ${BACKUP_KEEP_DAYS}`,
+        UMask: "0077",
+        NoNewPrivileges: "yes",
+        ProtectSystem: "strict",
+        ProtectHome: "read-only",
+        ReadWritePaths: `${BACKUP_DIR} ${GATEWAY_HOME}`,
+        PrivateTmp: "yes",
+      },
+    },
+    "Managed by openclaw-vps.",
+  );
+}
+
+export function renderBackupTimer(): string {
+  return renderIni(
+    {
+      Unit: { Description: "Daily OpenClaw state backup" },
+      Timer: { OnCalendar: "daily", RandomizedDelaySec: "1h", Persistent: "true" },
+      Install: { WantedBy: "timers.target" },
     },
     "Managed by openclaw-vps.",
   );

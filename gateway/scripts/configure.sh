@@ -12,6 +12,8 @@ readonly RENDERED=/etc/openclaw-vps/openclaw.json
 readonly UNIT=openclaw-gateway.service
 readonly PORT=18789
 readonly RESTART_STAMP=/var/lib/openclaw-vps/restart-needed
+readonly BACKUP_DIR=/var/backups/openclaw
+readonly BACKUP_TIMER=openclaw-backup.timer
 
 changed=0
 
@@ -69,6 +71,18 @@ sync_hostname() {
   echo "configure: tailnet name changed from $have to $want"
 }
 
+# Daily state backups into a directory only the gateway's account can read.
+ensure_backups() {
+  if [ "$(stat -c '%a %U' "$BACKUP_DIR" 2>/dev/null)" != "700 $USER_NAME" ]; then
+    install -d -m 0700 -o "$USER_NAME" -g "$USER_NAME" "$BACKUP_DIR"
+    echo "configure: backup directory $BACKUP_DIR ready"
+  fi
+  if ! systemctl is-enabled --quiet "$BACKUP_TIMER"; then
+    systemctl enable --now "$BACKUP_TIMER"
+    echo "configure: daily backups on"
+  fi
+}
+
 main() {
   if [ "$#" -ne 1 ]; then
     echo "usage: $0 <tailnet hostname> < .env" >&2
@@ -100,6 +114,7 @@ main() {
   fi
   wait_for_gateway
   ensure_serve
+  ensure_backups
 }
 
 main "$@"

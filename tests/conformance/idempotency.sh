@@ -17,6 +17,8 @@ echo "systemctl $*" >>"$STUB_LOG"
 case "$1" in
   is-active) [ -e "$STUB_STATE/active" ] ;;
   restart) touch "$STUB_STATE/active" ;;
+  is-enabled) [ -e "$STUB_STATE/enabled-$3" ] ;;
+  enable) [ "$2" = --now ] && touch "$STUB_STATE/enabled-$3"; exit 0 ;;
   *) exit 0 ;;
 esac
 STUB
@@ -61,6 +63,7 @@ run() { # run <label> <stdin file> <command...>: one step in the private namespa
     mount -t tmpfs tmpfs /home && mkdir -m 0755 /home/openclaw && chown openclaw:openclaw /home/openclaw
     mount -t tmpfs tmpfs /usr/local
     mount -t tmpfs tmpfs /var/lib
+    mount -t tmpfs tmpfs /var/backups
     exec "$@"' run "$@" <"$input" >"$work/out-$label" 2>&1 \
     || { echo "FATAL: $label failed:" >&2; tail -n 20 "$work"/out-* >&2; exit 1; }
 }
@@ -101,3 +104,5 @@ echo "RESULT rotate_writes=$(grep 'configure: wrote' "$work/out-rotate" | sed 's
 echo "RESULT sandbox1_builds=$(count log-sandbox1 'docker build')"
 echo "RESULT sandbox2_builds=$(count log-sandbox2 'docker build')"
 echo "RESULT modes=$(paste -sd, "$work/modes")"
+echo "RESULT configure1_backup_timer=$(count log-configure1 'systemctl enable --now openclaw-backup.timer')"
+echo "RESULT configure2_backup_timer=$(count log-configure2 'systemctl enable --now openclaw-backup.timer')"

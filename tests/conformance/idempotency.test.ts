@@ -22,7 +22,7 @@ it("a second run of each step changes nothing; a new secret restarts the gateway
       }),
   );
   expect(results).toMatchObject({
-    files1_changed: "8 changed",
+    files1_changed: "12 changed",
     files2_changed: "0 changed",
     configure1_restarts: "1",
     configure1_serve_set: "1",
@@ -32,6 +32,8 @@ it("a second run of each step changes nothing; a new secret restarts the gateway
     configure2_writes: "0",
     rotate_restarts: "1",
     rotate_writes: "/home/openclaw/.openclaw/.env",
+    configure1_backup_timer: "1",
+    configure2_backup_timer: "0",
     sandbox1_builds: "1",
     sandbox2_builds: "0",
     modes: "700 openclaw /home/openclaw/.openclaw,600 openclaw /home/openclaw/.openclaw/.env,600 openclaw /home/openclaw/.openclaw/openclaw.json",

@@ -1,0 +1,40 @@
+#!/bin/bash
+# Restores the gateway's state from a backup archive: verified and unpacked by OpenClaw into
+# a fresh staging directory, then put in place of the current state (which is kept aside),
+# with the state directory 0700 and every file 0600, and the gateway restarted.
+# Usage: sudo /usr/local/lib/openclaw-vps/restore.sh <archive>
+set -euo pipefail
+
+readonly USER_NAME=openclaw
+readonly STATE_DIR=/home/openclaw/.openclaw
+readonly UNIT=openclaw-gateway.service
+
+main() {
+  if [ "$#" -ne 1 ] || [ ! -f "$1" ]; then
+    echo "usage: $0 <backup archive>" >&2
+    exit 2
+  fi
+  local archive stamp staging restored
+  archive=$(realpath "$1")
+  stamp=$(date -u +%Y%m%dT%H%M%SZ)
+  staging=$(mktemp -d /var/tmp/openclaw-restore-XXXXXX)
+  chown "$USER_NAME:$USER_NAME" "$staging"
+  runuser -u "$USER_NAME" -- env HOME=/home/openclaw openclaw backup verify "$archive" </dev/null
+  runuser -u "$USER_NAME" -- env HOME=/home/openclaw openclaw backup restore "$archive" --target "$staging" </dev/null
+  restored=$(find "$staging" -type d -path '*/payload/*' -name .openclaw | head -n 1)
+  if [ -z "$restored" ] || [ ! -f "$restored/openclaw.json" ]; then
+    echo "restore: no state directory with openclaw.json in the archive" >&2
+    exit 1
+  fi
+  systemctl stop "$UNIT"
+  if [ -d "$STATE_DIR" ]; then mv "$STATE_DIR" "$STATE_DIR.before-restore-$stamp"; fi
+  cp -a "$restored" "$STATE_DIR"
+  chown -R "$USER_NAME:$USER_NAME" "$STATE_DIR"
+  chmod 0700 "$STATE_DIR"
+  find "$STATE_DIR" -type f -exec chmod 0600 {} +
+  rm -rf "$staging"
+  systemctl start "$UNIT"
+  echo "restore: state restored from $archive; the previous state is in $STATE_DIR.before-restore-$stamp"
+}
+
+main "$@"
