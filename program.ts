@@ -7,6 +7,7 @@ import * as tailscale from "@pulumi/tailscale";
 import { StackConfig, loadConfig } from "./config";
 import { GatewaySettings, gatewayArtifacts, renderEnvFile, sandboxImageTag } from "./gateway";
 import { OpenClawGateway } from "./components/gateway";
+import { TailnetDeviceCleanup } from "./components/tailnetDevice";
 import { ADMIN_USER, hostFiles, renderCloudInit } from "./cloud-init";
 import { DenyAllFirewall } from "./components/firewall";
 import { DeployKey } from "./components/deployKey";
@@ -115,16 +116,17 @@ export function build(
 
   // With API credentials, connect to the address Tailscale reports for the new device
   // (waiting for it to appear); otherwise to its MagicDNS name.
-  const host: pulumi.Input<string> =
-    tailscaleApi
-      ? tailscale
-          .getDeviceOutput(
-            { hostname: cfg.hostname, waitFor: "900s" },
-            // The device can only appear once the server exists.
-            { provider: tailscaleApi, dependsOn: [server] },
-          )
-          .apply((d) => d.addresses.find((a) => a.startsWith("100.")) ?? d.addresses[0])
-      : tailnetHost;
+  const device = tailscaleApi
+    ? tailscale.getDeviceOutput(
+        { hostname: cfg.hostname, waitFor: "900s" },
+        // The device can only appear once the server exists.
+        { provider: tailscaleApi, dependsOn: [server] },
+      )
+    : undefined;
+  const host: pulumi.Input<string> = device
+    ? device.apply((d) => d.addresses.find((a) => a.startsWith("100.")) ?? d.addresses[0])
+    : tailnetHost;
+  if (device) new TailnetDeviceCleanup(`${NAME}-tailnet-device`, { device, credentials: cfg.providerCredentials });
 
   const gateway = new OpenClawGateway(`${NAME}-gateway`, {
     host,

@@ -1,6 +1,7 @@
 /**
- * Remote commands take secrets on stdin only: a command line shows up in process lists,
- * logs and error messages, and an SSH environment needs sshd's AcceptEnv.
+ * Commands take secrets on stdin (remote) or in their local environment, never in a command
+ * line: a command line shows up in process lists, logs and error messages. Remote commands
+ * get no SSH environment either: it needs sshd's AcceptEnv and travels outside stdin.
  */
 import { ResourceValidationPolicy } from "@pulumi/policy";
 
@@ -18,10 +19,11 @@ export const SECRET_PATTERNS: readonly RegExp[] = [
 
 export const noSecretInCommandLine: ResourceValidationPolicy = {
   name: "no-secret-in-command-line",
-  description: "Remote commands carry no secret in their command lines or SSH environment.",
+  description: "Commands carry no secret in their command lines; remote ones have no SSH environment.",
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
-    if (args.type !== "command:remote:Command") return;
+    const remote = args.type === "command:remote:Command";
+    if (!remote && args.type !== "command:local:Command") return;
     for (const field of ["create", "update", "delete"]) {
       const text = args.props[field] as unknown;
       if (typeof text !== "string") continue;
@@ -29,7 +31,7 @@ export const noSecretInCommandLine: ResourceValidationPolicy = {
       if (hit) reportViolation(`the ${field} command line looks like it holds a secret (${hit.source}); pass it on stdin`);
     }
     const env = args.props.environment as Record<string, unknown> | undefined;
-    if (env && Object.keys(env).length > 0) {
+    if (remote && env && Object.keys(env).length > 0) {
       reportViolation(`environment (${Object.keys(env).join(", ")}) is sent over SSH in the clear of any log; pass secrets on stdin`);
     }
   },

@@ -92,6 +92,13 @@ describe("no-secret-in-command-line", () => {
     expect(violations).toHaveLength(1);
     expect(violations[0]).toMatch(/^the create command line looks like it holds a secret/);
   });
+  it("checks local commands' command lines too, and allows their environment", async () => {
+    expect(
+      await checkResource(noSecretInCommandLine, { type: "command:local:Command", props: { delete: "node x.js delete n1", environment: { TAILSCALE_API_KEY: "tskey-api-x" } } }),
+    ).toEqual([]);
+    expect(await checkResource(noSecretInCommandLine, { type: "command:local:Command", props: { delete: "curl -H 'Authorization: Bearer tskey-api-kX1'" } })).toHaveLength(1);
+  });
+
   it("fails an SSH environment", async () => {
     expect(await checkResource(noSecretInCommandLine, cmd({ create: "true", environment: { TOKEN: "x" } }))).toEqual([
       "environment (TOKEN) is sent over SSH in the clear of any log; pass secrets on stdin",
