@@ -1,4 +1,4 @@
-import { readFileSync } from "fs";
+import { existsSync, readFileSync, readdirSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
 import { KEYS, KEY_NAMES, PROJECT } from "../../config/keys";
@@ -55,5 +55,16 @@ describe("Pulumi.yaml documents every key the program reads", () => {
 
   it("requires only the tailnet name", () => {
     expect(KEY_NAMES.filter((k) => !("default" in KEYS[k]))).toEqual(["tailnet"]);
+  });
+});
+
+describe("the documentation", () => {
+  it("links every page under docs/ from the README, and every link resolves", () => {
+    const root = join(__dirname, "../..");
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    for (const page of readdirSync(join(root, "docs"))) expect(readme).toContain(`docs/${page}`);
+    for (const [, target] of readme.matchAll(/\]\(([^)#]+)(?:#[^)]*)?\)/g)) {
+      if (!target.startsWith("http")) expect(existsSync(join(root, target))).toBe(true);
+    }
   });
 });
