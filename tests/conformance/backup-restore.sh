@@ -4,6 +4,8 @@
 # /var/backups, /var/tmp) and a network namespace with only loopback. A backup is taken,
 # the state is damaged, and restore.sh brings it back. Prints RESULT lines.
 set -euo pipefail
+# shellcheck source=tests/conformance/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 artifacts=$(realpath "${1:?usage: backup-restore.sh ARTIFACT_DIR NODE24 OPENCLAW_ENTRY}")
 node24=$(realpath "${2:?node 24}")
@@ -15,9 +17,7 @@ mkdir -p "$work/stubs"
 # shellcheck disable=SC2016 # the stand-in's own variables, expanded when it runs
 printf '#!/bin/bash\necho "systemctl $*" >>%s\n' "$work/systemctl.log" >"$work/stubs/systemctl"
 chmod +x "$work/stubs/systemctl"
-cp -a /etc "$work/etc"
-grep -q '^openclaw:' "$work/etc/passwd" || echo 'openclaw:x:1500:1500::/home/openclaw:/bin/bash' >>"$work/etc/passwd"
-grep -q '^openclaw:' "$work/etc/group" || echo 'openclaw:x:1500:' >>"$work/etc/group"
+private_etc "$work/etc"
 
 cat >"$work/steps.sh" <<'STEPS'
 #!/bin/bash

@@ -3,29 +3,15 @@
  * 0700 directory, and a restore that brings back the config and secrets with their modes
  * (tests/conformance/backup-restore.sh).
  */
-import { spawnSync } from "child_process";
 import { join } from "path";
 import { renderMatrix } from "./matrix";
+import { runResultScript } from "./tools";
 import { NODE24, OPENCLAW_ENTRY, requireOpenClaw } from "./openclawTools";
 
 it("backs the state up and restores it, keeping the damaged state aside", async () => {
   requireOpenClaw();
   const [first] = await renderMatrix();
-  const r = spawnSync("bash", [join(__dirname, "backup-restore.sh"), first.dir, NODE24, OPENCLAW_ENTRY], {
-    encoding: "utf8",
-    timeout: 300_000,
-  });
-  process.stdout.write(r.stdout);
-  if (r.status !== 0) throw new Error(`backup-restore.sh exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
-  const results = Object.fromEntries(
-    r.stdout
-      .split("\n")
-      .filter((l) => l.startsWith("RESULT "))
-      .map((l) => {
-        const [key, ...rest] = l.slice("RESULT ".length).split("=");
-        return [key, rest.join("=")];
-      }),
-  );
+  const results = runResultScript(join(__dirname, "backup-restore.sh"), [first.dir, NODE24, OPENCLAW_ENTRY]);
   expect(results).toMatchObject({
     backup: "backup: 1 archives kept in /var/backups/openclaw",
     archive_mode: "600 openclaw",

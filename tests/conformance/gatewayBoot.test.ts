@@ -2,10 +2,10 @@
  * The real gateway, started with the rendered config (without Telegram, so it stops
  * promptly) in a network namespace with only loopback: tests/conformance/gateway-boot.sh.
  */
-import { spawnSync } from "child_process";
 import { join } from "path";
 import { plan, tempDir, writeStackFile } from "../helpers/planCli";
 import { NODE24, OPENCLAW_ENTRY, requireOpenClaw } from "./openclawTools";
+import { runResultScript } from "./tools";
 
 it("listens on loopback only, refuses requests without the token, and accepts only the right token", async () => {
   requireOpenClaw();
@@ -17,21 +17,7 @@ it("listens on loopback only, refuses requests without the token, and accepts on
   });
   expect((await plan("--config", stack, "--out", out)).code).toBe(0);
 
-  const r = spawnSync("bash", [join(__dirname, "gateway-boot.sh"), join(out, "openclaw.json"), NODE24, OPENCLAW_ENTRY], {
-    encoding: "utf8",
-    timeout: 300_000,
-  });
-  process.stdout.write(r.stdout);
-  if (r.status !== 0) throw new Error(`gateway-boot.sh exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
-  const results = Object.fromEntries(
-    r.stdout
-      .split("\n")
-      .filter((l) => l.startsWith("RESULT "))
-      .map((l) => {
-        const [key, ...rest] = l.slice("RESULT ".length).split("=");
-        return [key, rest.join("=")];
-      }),
-  );
+  const results = runResultScript(join(__dirname, "gateway-boot.sh"), [join(out, "openclaw.json"), NODE24, OPENCLAW_ENTRY]);
   expect(results.listeners.split(",").sort()).toEqual(["127.0.0.1:38789", "[::1]:38789"]);
   expect(results).toMatchObject({ health: "200", api_without_token: "401", invoke_without_token: "401", invoke_with_token: "200" });
   expect(JSON.parse(results.ws_wrong_token)).toMatchObject({ helloOk: false, errorCode: "AUTH_TOKEN_MISMATCH", closeCode: 1008 });

@@ -4,6 +4,8 @@
 # systemctl, tailscale, ss, journalctl and docker that record every call. The second run
 # must change nothing; a rotated secret must restart the gateway. Prints RESULT lines.
 set -euo pipefail
+# shellcheck source=tests/conformance/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 artifacts=$(realpath "${1:?usage: idempotency.sh ARTIFACT_DIR}")
 work=$(mktemp -d)
@@ -48,9 +50,7 @@ esac
 STUB
 chmod +x "$work/stubs/"*
 
-cp -a /etc "$work/etc"
-grep -q '^openclaw:' "$work/etc/passwd" || echo 'openclaw:x:1500:1500:OpenClaw gateway:/home/openclaw:/bin/bash' >>"$work/etc/passwd"
-grep -q '^openclaw:' "$work/etc/group" || echo 'openclaw:x:1500:' >>"$work/etc/group"
+private_etc "$work/etc"
 
 run() { # run <label> <stdin file> <command...>: one step in the private namespace
   local label=$1 input=$2

@@ -3,24 +3,13 @@
  * and a rotated secret rewrites only the .env and restarts the gateway
  * (tests/conformance/idempotency.sh, with recording stand-ins for systemctl, tailscale, docker).
  */
-import { spawnSync } from "child_process";
 import { join } from "path";
 import { renderMatrix } from "./matrix";
+import { runResultScript } from "./tools";
 
 it("a second run of each step changes nothing; a new secret restarts the gateway", async () => {
   const [first] = await renderMatrix();
-  const r = spawnSync("bash", [join(__dirname, "idempotency.sh"), first.dir], { encoding: "utf8", timeout: 300_000 });
-  process.stdout.write(r.stdout);
-  if (r.status !== 0) throw new Error(`idempotency.sh exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
-  const results = Object.fromEntries(
-    r.stdout
-      .split("\n")
-      .filter((l) => l.startsWith("RESULT "))
-      .map((l) => {
-        const [key, ...rest] = l.slice("RESULT ".length).split("=");
-        return [key, rest.join("=")];
-      }),
-  );
+  const results = runResultScript(join(__dirname, "idempotency.sh"), [first.dir]);
   expect(results).toMatchObject({
     files1_changed: "12 changed",
     files2_changed: "0 changed",

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016,SC2015,SC2086 # inner shells expand their own variables; A && B || die is meant; route args split on purpose
 # netns-scan.sh ARTIFACT_DIR: proof by attack that the RENDERED host firewall hides the
 # server from the internet while leaving SSH reachable over the tailnet.
 #
@@ -262,7 +263,7 @@ start_bg() { # logname cmd... (inside vps); records pid for cleanup
   BG_PIDS+=("$!")
 }
 wait_listen() { # port addr-substring : bounded wait for a listener inside vps
-  local i; for i in $(seq 1 50); do
+  local _; for _ in $(seq 1 50); do
     ip netns exec "$NS_VPS" ss -Hltn "sport = :$1" | grep -qF "$2" && return 0; sleep 0.1
   done; return 1
 }

@@ -2,22 +2,13 @@
  * Proof by attack: the rendered host firewall, applied in network namespaces, leaves no TCP
  * port open to the internet while SSH answers over the tailnet (tests/conformance/netns-scan.sh).
  */
-import { spawnSync } from "child_process";
 import { join } from "path";
 import { renderMatrix } from "./matrix";
+import { runResultScript } from "./tools";
 
 it("a full TCP scan from the internet finds 0 open ports; the tailnet reaches SSH but not the gateway", async () => {
   const [first] = await renderMatrix();
-  const r = spawnSync("bash", [join(__dirname, "netns-scan.sh"), first.dir], { encoding: "utf8", timeout: 600_000 });
-  // Show what was measured, pass or fail.
-  process.stdout.write(r.stdout);
-  if (r.status !== 0) throw new Error(`netns-scan.sh exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
-  const results = Object.fromEntries(
-    r.stdout
-      .split("\n")
-      .filter((l) => l.startsWith("RESULT "))
-      .map((l) => l.slice("RESULT ".length).split("=") as [string, string]),
-  );
+  const results = runResultScript(join(__dirname, "netns-scan.sh"), [first.dir], 600_000);
   expect(results).toMatchObject({
     // With the rendered firewall: nothing open from the internet, over IPv4 or IPv6.
     scan_A_inet_v4_ports: "65535",

@@ -6,6 +6,8 @@
 #   stale:    configured version differs from the one running -> failed with the reason
 # Prints RESULT lines.
 set -euo pipefail
+# shellcheck source=tests/conformance/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 artifacts=$(realpath "${1:?usage: rollback.sh ARTIFACT_DIR}")
 work=$(mktemp -d)
@@ -34,9 +36,7 @@ printf '#!/bin/bash\necho "LISTEN 0 511 127.0.0.1:18789 0.0.0.0:*"\n' >"$work/st
 printf '#!/bin/bash\necho "Status: active"\n' >"$work/stubs/ufw"
 printf '#!/bin/bash\necho %s\n' "'{\"Web\":{\"x:443\":{\"Handlers\":{\"/\":{\"Proxy\":\"http://127.0.0.1:18789\"}}}}}'" >"$work/stubs/tailscale"
 chmod +x "$work/stubs/"*
-cp -a /etc "$work/etc"
-grep -q '^openclaw:' "$work/etc/passwd" || echo 'openclaw:x:1500:1500::/home/openclaw:/bin/bash' >>"$work/etc/passwd"
-grep -q '^openclaw:' "$work/etc/group" || echo 'openclaw:x:1500:' >>"$work/etc/group"
+private_etc "$work/etc"
 
 cat >"$work/cases.sh" <<'CASES'
 #!/bin/bash

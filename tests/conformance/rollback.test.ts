@@ -2,24 +2,13 @@
  * An upgrade that fails verification is rolled back and still fails `pulumi up`, with the
  * reason (tests/conformance/rollback.sh runs the rendered verify.sh with stand-ins).
  */
-import { spawnSync } from "child_process";
 import { join } from "path";
 import { renderMatrix } from "./matrix";
+import { runResultScript } from "./tools";
 
 it("rolls a failed upgrade back, keeps a good one, and refuses a version other than the configured one", async () => {
   const [first] = await renderMatrix();
-  const r = spawnSync("bash", [join(__dirname, "rollback.sh"), first.dir], { encoding: "utf8", timeout: 120_000 });
-  process.stdout.write(r.stdout);
-  if (r.status !== 0) throw new Error(`rollback.sh exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
-  const results = Object.fromEntries(
-    r.stdout
-      .split("\n")
-      .filter((l) => l.startsWith("RESULT "))
-      .map((l) => {
-        const [key, ...rest] = l.slice("RESULT ".length).split("=");
-        return [key, rest.join("=")];
-      }),
-  );
+  const results = runResultScript(join(__dirname, "rollback.sh"), [first.dir]);
   expect(results).toMatchObject({
     bad_exit: "1",
     bad_current: "2026.9.6",

@@ -17,3 +17,22 @@ export function run(cmd: string, args: readonly string[], options: { env?: NodeJ
 export function inPrivateMounts(setup: string, cmd: readonly string[]): ToolResult {
   return run("unshare", ["-m", "--propagation", "private", "bash", "-c", `set -e; ${setup}; exec "$@"`, "private", ...cmd]);
 }
+
+/**
+ * Runs one of the conformance shell scripts, shows what it printed (pass or fail), and
+ * returns its `RESULT name=value` lines as a record. A failed script fails the test.
+ */
+export function runResultScript(script: string, args: readonly string[], timeoutMs = 300_000): Record<string, string> {
+  const r = run("bash", [script, ...args], { timeoutMs });
+  process.stdout.write(r.stdout);
+  if (r.code !== 0) throw new Error(`${script} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+  return Object.fromEntries(
+    r.stdout
+      .split("\n")
+      .filter((l) => l.startsWith("RESULT "))
+      .map((l) => {
+        const [key, ...rest] = l.slice("RESULT ".length).split("=");
+        return [key, rest.join("=")];
+      }),
+  );
+}
