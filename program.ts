@@ -160,9 +160,14 @@ export function build(
       deployPrivateKey: deployKey.privateKeyOpenssh,
       verification: gateway.verification,
       telegramPairing: settings.telegram
-        ? `${ssh} sudo -u openclaw -H openclaw pairing list telegram   # then: ... pairing approve telegram <CODE>`
+        ? `list: ${ssh} sudo -u openclaw -H openclaw pairing list telegram | ` +
+          `approve: ${ssh} sudo -u openclaw -H openclaw pairing approve telegram <CODE> | ` +
+          "or: npm run pair -- telegram [CODE]"
         : "Telegram is off (set telegramBotToken)",
-      devicePairing: `${ssh} sudo -u openclaw -H openclaw devices list   # then: ... devices approve <requestId>`,
+      devicePairing:
+        `list: ${ssh} sudo -u openclaw -H openclaw devices list | ` +
+        `approve: ${ssh} sudo -u openclaw -H openclaw devices approve <requestId> | ` +
+        "or: npm run pair -- devices [requestId]",
     },
     artifacts,
   };

@@ -23,10 +23,22 @@ describe("stack outputs", () => {
       verification: { value: expect.stringContaining('"ok":true'), secret: false },
       telegramPairing: { value: "Telegram is off (set telegramBotToken)", secret: false },
       devicePairing: {
-        value: "ssh -i ~/.ssh/openclaw-vps-prod ops@claw.tail1234.ts.net sudo -u openclaw -H openclaw devices list   # then: ... devices approve <requestId>",
+        value:
+          "list: ssh -i ~/.ssh/openclaw-vps-prod ops@claw.tail1234.ts.net sudo -u openclaw -H openclaw devices list | " +
+          "approve: ssh -i ~/.ssh/openclaw-vps-prod ops@claw.tail1234.ts.net sudo -u openclaw -H openclaw devices approve <requestId> | " +
+          "or: npm run pair -- devices [requestId]",
         secret: false,
       },
     });
+  });
+
+  it("says exactly how to list and approve Telegram pairing codes when Telegram is on", async () => {
+    const ev = await run(minimalConfig({ secret: { [k("telegramBotToken")]: "123456789:AAHfake-token_abcdefghijklmnopqrstuvw" } }));
+    expect(ev.outputs.telegramPairing.value).toBe(
+      "list: ssh -i ~/.ssh/openclaw-vps-test ops@openclaw.tail1234.ts.net sudo -u openclaw -H openclaw pairing list telegram | " +
+        "approve: ssh -i ~/.ssh/openclaw-vps-test ops@openclaw.tail1234.ts.net sudo -u openclaw -H openclaw pairing approve telegram <CODE> | " +
+        "or: npm run pair -- telegram [CODE]",
+    );
   });
 
   it("never puts the token in a query string", async () => {
