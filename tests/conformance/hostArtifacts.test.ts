@@ -7,7 +7,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { parse } from "yaml";
 import { hostFiles } from "../../cloud-init";
-import { gatewayArtifacts } from "../../gateway";
+import { gatewayArtifacts, gatewayFiles } from "../../gateway";
 import { Rendered, renderMatrix } from "./matrix";
 import { inPrivateMounts, run } from "./tools";
 
@@ -122,19 +122,25 @@ describe("systemd accepts every rendered unit", () => {
    * stub units stand in for services the test machine does not have.
    */
   function verify(dir: string, units: string[]) {
-    const sbin = mkdtempSync(join(tmpdir(), "sbin-"));
-    for (const f of hostFiles().filter((h) => h.path.startsWith("/usr/local/sbin/"))) {
-      writeFileSync(join(sbin, f.path.split("/").pop() as string), f.content);
-      chmodSync(join(sbin, f.path.split("/").pop() as string), 0o755);
+    // Every executable the units name, host and gateway, at its path under /usr/local.
+    const local = mkdtempSync(join(tmpdir(), "usr-local-"));
+    const settings = { tailnetHost: "x", models: { anthropic: false, openai: false }, sandboxImage: "i", sandboxNetwork: "none" as const };
+    const executables = [...hostFiles(), ...gatewayFiles(settings)]
+      .map((f) => ({ path: f.path, content: f.content }))
+      .filter((f) => f.path.startsWith("/usr/local/"));
+    for (const f of executables) {
+      const target = join(local, f.path.slice("/usr/local/".length));
+      mkdirSync(join(target, ".."), { recursive: true });
+      writeFileSync(target, f.content);
+      chmodSync(target, 0o755);
     }
     const stubs = mkdtempSync(join(tmpdir(), "units-"));
-    mkdirSync(stubs, { recursive: true });
     for (const name of ["docker.service", "tailscaled.service"]) {
       writeFileSync(join(stubs, name), "[Unit]\nDescription=stub\n[Service]\nExecStart=/bin/true\n");
     }
     return run(
       "unshare",
-      ["-m", "--propagation", "private", "bash", "-c", 'set -e; mount --bind "$1" /usr/local/sbin; shift; exec systemd-analyze verify "$@"', "x", sbin, ...units.map((u) => join(dir, u))],
+      ["-m", "--propagation", "private", "bash", "-c", 'set -e; mount --bind "$1" /usr/local; shift; exec systemd-analyze verify "$@"', "x", local, ...units.map((u) => join(dir, u))],
       { env: { ...process.env, SYSTEMD_UNIT_PATH: `${stubs}:${join(dir, "systemd")}:` } },
     );
   }
