@@ -99,6 +99,7 @@ export function facts(r: Registration, byUrn: ReadonlyMap<string, Registration>)
     }
     case "command:local:Command":
       lines.push(`on this machine: ${show(i.create).slice(0, 100)}`);
+      if (i.delete !== undefined) lines.push(`on destroy: ${show(i.delete).slice(0, 100)}`);
       break;
     case "tls:index/privateKey:PrivateKey":
       lines.push(`algorithm ${show(i.algorithm)}; private key kept secret in state`);
