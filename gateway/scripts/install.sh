@@ -1,7 +1,8 @@
 #!/bin/bash
 # Installs Node.js 24 from NodeSource's signed repository, then OpenClaw <version> into its
-# own root-owned directory under /opt/openclaw. `current` moves to it only once it is fully
-# installed, so a failed install or upgrade leaves the running version untouched.
+# own root-owned directory under /opt/openclaw, which the gateway's account can read and run
+# but not write. `current` moves to it only once it is fully installed, so a failed install
+# or upgrade leaves the running version untouched.
 # Usage: install.sh <exact OpenClaw version>
 set -euo pipefail
 
@@ -18,6 +19,12 @@ node_major() {
 
 installed_version() {
   node -p "require('$1/node_modules/openclaw/package.json').version" 2>/dev/null || echo none
+}
+
+# A tree that still carries OpenClaw's install markers (one installed before its install
+# scripts were run here) cannot start as the gateway's account: it counts as not installed.
+lifecycle_pending() {
+  [ -e "$1/node_modules/openclaw/.openclaw-lifecycle-pending" ] || [ -e "$1/node_modules/openclaw/dist/openclaw-install-guard" ]
 }
 
 ensure_node() {
@@ -37,15 +44,33 @@ ensure_node() {
   fi
 }
 
+# OpenClaw's package ships a marker that its own install scripts remove; while it exists,
+# every run tries to finish the install itself and, as the gateway's account on a tree it
+# cannot write, fails (EACCES). So OpenClaw's own two scripts (and only its: no dependency's)
+# run here, as root, on the staging tree, before the tree is locked and put in place.
+complete_lifecycle() {
+  local tree=$1 version=$2
+  if ! npm rebuild --prefix "$tree" --no-audit --no-fund --foreground-scripts openclaw </dev/null; then
+    rm -rf "$tree"
+    echo "install: the install scripts of openclaw@$version failed; the running version is unchanged" >&2
+    exit 1
+  fi
+  if lifecycle_pending "$tree"; then
+    rm -rf "$tree"
+    echo "install: openclaw@$version is still marked incomplete after its install scripts ran; the running version is unchanged" >&2
+    exit 1
+  fi
+}
+
 ensure_openclaw() {
   local version=$1 target=$ROOT/$1 tmp
-  if [ "$(installed_version "$target")" = "$version" ]; then
+  if [ "$(installed_version "$target")" = "$version" ] && ! lifecycle_pending "$target"; then
     echo "install: openclaw $version present"
     return
   fi
   install -d -m 0755 "$ROOT"
   tmp=$(mktemp -d "$ROOT/.install-XXXXXX")
-  # Package install scripts are not run: nothing executes as root but npm itself.
+  # The dependencies' install scripts never run.
   if ! npm install --prefix "$tmp" --no-audit --no-fund --omit=dev --ignore-scripts "openclaw@$version" </dev/null; then
     rm -rf "$tmp"
     echo "install: npm could not install openclaw@$version; the running version is unchanged" >&2
@@ -56,6 +81,7 @@ ensure_openclaw() {
     echo "install: openclaw@$version did not install as that version" >&2
     exit 1
   fi
+  complete_lifecycle "$tmp" "$version"
   chmod -R go-w "$tmp"
   chmod 0755 "$tmp"
   rm -rf "$target"
