@@ -28,6 +28,8 @@ export const STEP_SCRIPTS = {
   verify: `${LIB_DIR}/verify.sh`,
   backup: `${LIB_DIR}/backup.sh`,
   restore: `${LIB_DIR}/restore.sh`,
+  rollback: `${LIB_DIR}/rollback.sh`,
+  judge: `${LIB_DIR}/judge.js`,
 } as const;
 
 /** A wrapper so operators can run `sudo -u openclaw openclaw …` with the installed version. */
@@ -49,6 +51,8 @@ export function gatewayFiles(settings: GatewaySettings): readonly GatewayFile[] 
     script("verify.sh", STEP_SCRIPTS.verify),
     script("backup.sh", STEP_SCRIPTS.backup),
     script("restore.sh", STEP_SCRIPTS.restore),
+    script("rollback.sh", STEP_SCRIPTS.rollback),
+    script("judge.js", STEP_SCRIPTS.judge),
     { artifact: "scripts/openclaw", path: "/usr/local/bin/openclaw", mode: "0755", content: renderCliWrapper() },
     { artifact: "openclaw.json", path: `${RENDERED_DIR}/openclaw.json`, mode: "0644", content: renderOpenclawJson(settings) },
     { artifact: `systemd/${GATEWAY_UNIT}`, path: `/etc/systemd/system/${GATEWAY_UNIT}`, mode: "0644", content: renderGatewayUnit() },

@@ -1,19 +1,22 @@
 #!/bin/bash
 # Checks the running deployment and fails if it is not secure: OpenClaw's own config
-# validation and security audit (any critical or warn finding fails), the gateway on
-# loopback only, UFW active, the Serve route present, and file modes. Prints one JSON
-# summary line on stdout; explanations go to stderr. After an upgrade that fails here, the
-# previous version is put back and restarted, and the run still fails, with the reasons.
+# validation and security audit (judged by judge.js: any critical or warn finding, a CLI
+# error or an unknown shape fails), the gateway on loopback only, UFW active, exactly the
+# one Serve route this deployment owns, and file modes. Prints one JSON summary line on
+# stdout; explanations go to stderr. After an upgrade that fails here, the previous version
+# is put back and restarted, and the run still fails, with the reasons.
 # Usage: verify.sh <expected OpenClaw version>
-set -euo pipefail
+#
+# No `set -e`: every check records its problem and the script always reaches its verdict
+# (and the rollback). The EXIT trap rolls back on any other way out, too.
+set -uo pipefail
 
 readonly USER_NAME=openclaw
 readonly STATE_DIR=/home/openclaw/.openclaw
 readonly ENTRY=/opt/openclaw/current/node_modules/openclaw/openclaw.mjs
+readonly LIB=/usr/local/lib/openclaw-vps
 readonly PORT=18789
 readonly ROOT=/opt/openclaw
-readonly UPGRADE_MARKER=/var/lib/openclaw-vps/upgrade-from
-readonly UNIT=openclaw-gateway.service
 
 problems=()
 fail() { problems+=("$1"); echo "verify: FAIL $1" >&2; }
@@ -23,20 +26,35 @@ oc() { runuser -u "$USER_NAME" -- env HOME=/home/openclaw /usr/bin/node "$ENTRY"
 
 mode_of() { stat -c '%a %U' "$1" 2>/dev/null || echo "missing"; }
 
-# Puts the version named by the upgrade marker back in place and restarts the gateway.
-roll_back() {
-  local previous
-  previous=$(cat "$UPGRADE_MARKER")
-  if [ ! -d "$previous" ]; then
-    echo "verify: cannot roll back: $previous is gone" >&2
-    return
+# check <judge arguments> < input: records each problem judge.js finds; fails if any.
+check() {
+  local out line rc=0
+  out=$(/usr/bin/node "$LIB/judge.js" "$@") || rc=$?
+  while IFS= read -r line; do
+    if [ -n "$line" ]; then fail "$line"; fi
+  done <<<"$out"
+  if [ "$rc" -ne 0 ] && [ -z "$out" ]; then fail "judge.js $1 exited $rc"; fi
+  return "$rc"
+}
+
+rolled_back=0
+roll_back_if_upgrading() {
+  local rc=0 previous
+  previous=$(cat /var/lib/openclaw-vps/upgrade-from 2>/dev/null || true)
+  "$LIB/rollback.sh" || rc=$?
+  case "$rc" in
+    0) rolled_back=1; problems+=("the upgrade was rolled back to $(basename "$previous"); set openclawVersion to $(basename "$previous") or fix the problems above") ;;
+    3) ;;
+    *) problems+=("the upgrade could not be rolled back (rollback.sh exited $rc)") ;;
+  esac
+}
+
+on_exit() {
+  local rc=$?
+  if [ "$rc" -ne 0 ] && [ "$rolled_back" = 0 ]; then
+    roll_back_if_upgrading
   fi
-  ln -sfn "$previous" "$ROOT/current.new"
-  mv -T "$ROOT/current.new" "$ROOT/current"
-  rm -f "$UPGRADE_MARKER"
-  systemctl restart "$UNIT"
-  echo "verify: rolled back to $(basename "$previous") and restarted the gateway" >&2
-  problems+=("the upgrade was rolled back to $(basename "$previous"); set openclawVersion to $(basename "$previous") or fix the problems above")
+  exit "$rc"
 }
 
 main() {
@@ -44,44 +62,32 @@ main() {
     echo "usage: $0 <expected OpenClaw version>" >&2
     exit 2
   fi
-  local expected=$1 version validate audit listeners ufw_state serve modes
-  version=$(oc --version | head -n 1)
+  trap on_exit EXIT
+  local expected=$1 version current validate audit listeners ufw_state serve modes telegram dns errors
+  errors=$(mktemp)
+  version=$(oc --version 2>"$errors" | head -n 1)
+  if [ -z "$version" ]; then fail "openclaw --version failed: $(tail -n 3 "$errors" | tr '\n' ' ')"; fi
   # An earlier rollback leaves an older version running than the one configured.
-  if [ "$(basename "$(readlink "$ROOT/current")")" != "$expected" ]; then
-    fail "OpenClaw $expected is configured but $(basename "$(readlink "$ROOT/current")") is installed as current"
+  current=$(basename "$(readlink "$ROOT/current" 2>/dev/null || echo none)")
+  if [ "$current" != "$expected" ]; then
+    fail "OpenClaw $expected is configured but $current is installed as current"
   fi
 
-  validate=$(oc config validate --json || true)
-  if ! node -e 'const v = JSON.parse(process.argv[1]); process.exit(v.valid === true && (v.warnings ?? []).length === 0 ? 0 : 1)' "$validate"; then
-    fail "openclaw config validate: $validate"
-  fi
+  validate=$(oc config validate --json 2>"$errors")
+  check validate <<<"$validate"
 
-  # The audit's exit code is 0 even with critical findings: judge its summary.
-  audit=$(oc security audit --json)
-  local findings
-  # shellcheck disable=SC2016 # JavaScript template literals, not shell expansions
-  findings=$(node -e '
-    const a = JSON.parse(process.argv[1]);
-    const bad = (a.findings ?? []).filter((f) => f.severity === "critical" || f.severity === "warn");
-    console.log(bad.map((f) => `${f.severity} ${f.checkId}: ${f.title}`).join("; "));
-  ' "$audit")
-  if [ -n "$findings" ]; then fail "openclaw security audit: $findings"; fi
+  # The audit's exit code is 0 even with critical findings, and 1 with an error document:
+  # neither is the verdict. judge.js reads the document itself.
+  audit=$(oc security audit --json 2>"$errors")
+  check audit <<<"$audit"
 
   # Telegram policy is not audited by the CLI: check the keys directly.
-  local telegram
-  # shellcheck disable=SC2016 # JavaScript template literals, not shell expansions
-  telegram=$(node -e '
-    const c = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    const t = c.channels && c.channels.telegram;
-    if (!t) { console.log("off"); process.exit(0); }
-    const bad = [];
-    if (!["pairing", "allowlist"].includes(t.dmPolicy)) bad.push(`dmPolicy ${t.dmPolicy}`);
-    if ((t.allowFrom ?? []).some((x) => String(x).includes("*"))) bad.push("allowFrom has a wildcard");
-    if (t.groupPolicy !== "disabled") bad.push(`groupPolicy ${t.groupPolicy}`);
-    if (t.configWrites !== false) bad.push("configWrites on");
-    console.log(bad.length ? `BAD ${bad.join(", ")}` : `${t.dmPolicy}, groups disabled`);
-  ' "$STATE_DIR/openclaw.json")
-  if [[ $telegram == BAD* ]]; then fail "telegram: ${telegram#BAD }"; fi
+  if [ -r "$STATE_DIR/openclaw.json" ]; then
+    check telegram <"$STATE_DIR/openclaw.json"
+  else
+    fail "$STATE_DIR/openclaw.json is missing"
+  fi
+  telegram=$(/usr/bin/node "$LIB/judge.js" describe-telegram <"$STATE_DIR/openclaw.json" 2>/dev/null || echo unknown)
 
   listeners=$(ss -Hltn "sport = :$PORT" | awk '{ print $4 }' | sort | paste -sd, -)
   if [ -z "$listeners" ]; then fail "nothing listens on port $PORT"; fi
@@ -93,14 +99,18 @@ main() {
     esac
   done
 
-  ufw_state=$(ufw status | head -n 1)
+  ufw_state=$(ufw status 2>&1 | head -n 1)
   if [ "$ufw_state" != "Status: active" ]; then fail "ufw: $ufw_state"; fi
 
-  if tailscale serve status --json 2>/dev/null | grep -q "\"http://127.0.0.1:$PORT\""; then
-    serve="https:443 -> http://127.0.0.1:$PORT"
+  # The route this deployment owns (configure.sh sets it; the gateway does not touch Serve).
+  dns=$(tailscale status --json --peers=false 2>/dev/null | /usr/bin/node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).Self.DNSName.replace(/\.$/, "")))' 2>/dev/null)
+  if [ -z "$dns" ]; then fail "tailscale status gives no DNS name for this node"; fi
+  local status
+  status=$(tailscale serve status --json 2>"$errors")
+  if check serve "$dns" <<<"$status"; then
+    serve="https://$dns:443 -> http://127.0.0.1:$PORT"
   else
     serve="missing"
-    fail "no Tailscale Serve route to 127.0.0.1:$PORT"
   fi
 
   local dir_mode config_mode env_mode
@@ -111,27 +121,35 @@ main() {
   [ "$config_mode" = "600 $USER_NAME" ] || fail "openclaw.json is $config_mode, expected 600 $USER_NAME"
   [ "$env_mode" = "600 $USER_NAME" ] || fail ".env is $env_mode, expected 600 $USER_NAME"
   modes="stateDir $dir_mode, config $config_mode, env $env_mode"
+  rm -f "$errors"
 
-  node -e '
-    const [version, audit, listeners, ufw, serve, modes, telegram, problems] = process.argv.slice(1);
-    const summary = JSON.parse(audit).summary ?? {};
+  if [ "${#problems[@]}" -gt 0 ]; then roll_back_if_upgrading; fi
+  summary "$version" "$audit" "$listeners" "$ufw_state" "$serve" "$modes" "$telegram"
+
+  if [ "${#problems[@]}" -gt 0 ]; then
+    local word=problems
+    [ "${#problems[@]}" = 1 ] && word=problem
+    echo "verify: the deployment is not secure (${#problems[@]} $word): ${problems[*]}" >&2
+    exit 1
+  fi
+  # Verified: the upgrade, if there was one, is accepted.
+  rm -f /var/lib/openclaw-vps/upgrade-from
+}
+
+summary() {
+  local counts
+  counts=$(/usr/bin/node "$LIB/judge.js" counts <<<"$2")
+  /usr/bin/node -e '
+    const [version, counts, listeners, ufw, serve, modes, telegram, problems] = process.argv.slice(1);
     console.log(JSON.stringify({
       ok: problems === "",
       openclaw: version,
-      audit: { critical: summary.critical, warn: summary.warn, info: summary.info },
+      audit: JSON.parse(counts),
       listeners: listeners.split(",").filter(Boolean),
       ufw, serve, modes, telegram,
       problems: problems === "" ? [] : problems.split("\n"),
     }));
-  ' "$version" "$audit" "$listeners" "$ufw_state" "$serve" "$modes" "$telegram" "$(printf '%s\n' "${problems[@]}" | sed '/^$/d')"
-
-  if [ "${#problems[@]}" -gt 0 ]; then
-    if [ -f "$UPGRADE_MARKER" ]; then roll_back; fi
-    echo "verify: the deployment is not secure (${#problems[@]} problems): ${problems[*]}" >&2
-    exit 1
-  fi
-  # Verified: the upgrade, if there was one, is accepted.
-  rm -f "$UPGRADE_MARKER"
+  ' "$1" "$counts" "$3" "$4" "$5" "$6" "$7" "$(printf '%s\n' "${problems[@]}" | sed '/^$/d')"
 }
 
 main "$@"

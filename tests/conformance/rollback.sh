@@ -34,7 +34,14 @@ STUB
 printf '#!/bin/bash\necho "systemctl $*" >>"$STUB_LOG"\n' >"$work/stubs/systemctl"
 printf '#!/bin/bash\necho "LISTEN 0 511 127.0.0.1:18789 0.0.0.0:*"\n' >"$work/stubs/ss"
 printf '#!/bin/bash\necho "Status: active"\n' >"$work/stubs/ufw"
-printf '#!/bin/bash\necho %s\n' "'{\"Web\":{\"x:443\":{\"Handlers\":{\"/\":{\"Proxy\":\"http://127.0.0.1:18789\"}}}}}'" >"$work/stubs/tailscale"
+cat >"$work/stubs/tailscale" <<'STUB'
+#!/bin/bash
+case "$*" in
+  "status --json --peers=false") echo '{"BackendState":"Running","Self":{"HostName":"openclaw","DNSName":"openclaw.tail1234.ts.net."}}' ;;
+  "serve status --json") echo '{"TCP":{"443":{"HTTPS":true}},"Web":{"openclaw.tail1234.ts.net:443":{"Handlers":{"/":{"Proxy":"http://127.0.0.1:18789"}}}}}' ;;
+  *) exit 1 ;;
+esac
+STUB
 chmod +x "$work/stubs/"*
 private_etc "$work/etc"
 
@@ -44,7 +51,10 @@ set -uo pipefail
 verify=$1
 setup() { # setup <current> <marker: previous or none>
   rm -rf /opt/openclaw/* /var/lib/openclaw-vps
-  mkdir -p /opt/openclaw/2026.9.6 /opt/openclaw/2026.10.1 /var/lib/openclaw-vps
+  for v in 2026.9.6 2026.10.1; do
+    mkdir -p "/opt/openclaw/$v/node_modules/openclaw" && echo "{\"version\":\"$v\"}" >"/opt/openclaw/$v/node_modules/openclaw/package.json"
+  done
+  mkdir -p /var/lib/openclaw-vps
   ln -sfn "/opt/openclaw/$1" /opt/openclaw/current
   if [ "$2" != none ]; then echo "/opt/openclaw/$2" >/var/lib/openclaw-vps/upgrade-from; fi
 }
@@ -77,7 +87,10 @@ unshare -m --propagation private bash -c '
   mount -t tmpfs tmpfs /opt
   mkdir -p /opt/openclaw
   mount -t tmpfs tmpfs /var/lib
-  exec bash "$W/cases.sh" "$1"' run "$artifacts/scripts/gateway-verify.sh"
+  mkdir -p /usr/local/lib/openclaw-vps && mount -t tmpfs tmpfs /usr/local/lib/openclaw-vps
+  install -m 0755 "$2/scripts/gateway-judge.js" /usr/local/lib/openclaw-vps/judge.js
+  install -m 0755 "$2/scripts/gateway-rollback.sh" /usr/local/lib/openclaw-vps/rollback.sh
+  exec bash "$W/cases.sh" "$1"' run "$artifacts/scripts/gateway-verify.sh" "$artifacts"
 
 for c in bad good stale; do
   echo "RESULT ${c}_exit=$(cat "$work/rc-$c")"

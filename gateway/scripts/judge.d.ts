@@ -1,0 +1,8 @@
+/** Types for judge.js (plain JavaScript, run by Node on the server). */
+export function judgeValidate(text: string): string[];
+export function judgeAudit(text: string): string[];
+export function judgeServe(text: string, dnsName: string): string[];
+export function judgeTelegram(configText: string): string[];
+export function describeTelegram(configText: string): string;
+export function auditCounts(text: string): { critical: number | null; warn: number | null; info: number | null };
+export const GATEWAY_BACKEND: string;

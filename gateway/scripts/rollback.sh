@@ -1,0 +1,30 @@
+#!/bin/bash
+# Puts back the OpenClaw version that ran before an upgrade, when the upgrade has not been
+# accepted yet (install.sh leaves a marker naming it; verify.sh removes the marker once the
+# new version passes). Run by configure.sh when the new version does not come up, and by
+# verify.sh when it does not pass. Prints what it did on stderr.
+# Exit codes: 0 rolled back, 3 nothing to roll back (no upgrade pending), 1 could not.
+set -euo pipefail
+
+readonly ROOT=/opt/openclaw
+readonly UPGRADE_MARKER=/var/lib/openclaw-vps/upgrade-from
+readonly UNIT=openclaw-gateway.service
+
+main() {
+  local previous
+  if [ ! -f "$UPGRADE_MARKER" ]; then
+    exit 3
+  fi
+  previous=$(cat "$UPGRADE_MARKER")
+  if [ ! -f "$previous/node_modules/openclaw/package.json" ]; then
+    echo "rollback: cannot roll back: $previous is gone" >&2
+    exit 1
+  fi
+  ln -sfn "$previous" "$ROOT/current.new"
+  mv -T "$ROOT/current.new" "$ROOT/current"
+  rm -f "$UPGRADE_MARKER"
+  systemctl restart "$UNIT"
+  echo "rollback: rolled back to $(basename "$previous") and restarted the gateway" >&2
+}
+
+main "$@"
