@@ -58,10 +58,10 @@ export interface OpenClawConfig {
     readonly auth: {
       readonly mode: "token";
       readonly token: EnvSecretRef;
-      readonly allowTailscale: boolean;
+      readonly allowTailscale: false;
       readonly rateLimit: { readonly maxAttempts: number; readonly windowMs: number; readonly lockoutMs: number; readonly exemptLoopback: boolean };
     };
-    readonly tailscale: { readonly mode: "serve" };
+    readonly tailscale: { readonly mode: "off" };
     readonly trustedProxies: readonly string[];
     readonly controlUi: { readonly enabled: boolean; readonly allowedOrigins: readonly string[] };
     readonly terminal: { readonly enabled: boolean };
@@ -134,10 +134,15 @@ export function openclawConfig(s: GatewaySettings): OpenClawConfig {
       auth: {
         mode: "token",
         token: envRef(ENV_NAMES.gatewayToken),
-        allowTailscale: true,
+        // Tailscale identity headers count only on the listener OpenClaw creates when it
+        // manages Serve itself, which it does not here (below): the token is always required.
+        allowTailscale: false,
         rateLimit: { maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000, exemptLoopback: false },
       },
-      tailscale: { mode: "serve" },
+      // Serve has one owner: the configure step sets a background route that tailscaled
+      // keeps across restarts and reboots. With "serve" here the gateway would also claim
+      // 443 with a foreground session of its own, and the two would refuse each other.
+      tailscale: { mode: "off" },
       // Tailscale Serve is the only proxy, on the same host.
       trustedProxies: ["127.0.0.1"],
       controlUi: { enabled: true, allowedOrigins: [`https://${s.tailnetHost}`] },

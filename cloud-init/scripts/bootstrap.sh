@@ -28,8 +28,8 @@ systemctl try-reload-or-restart ssh.service
 
 step "tailnet"
 /usr/local/sbin/openclaw-vps-tailscale-join "$key_file" "$ts_hostname" "$ts_tags"
-# Lets the gateway's account manage Tailscale Serve without root.
-tailscale set --operator="$gateway_user"
+# No Tailscale operator right for the gateway's account: Serve is set up as root by the
+# gateway's configure step, and an operator could also turn on Funnel.
 
 step "journald, time sync, no multicast DNS"
 systemctl restart systemd-journald.service

@@ -3,6 +3,11 @@
 # (never argv, never the environment), the rendered openclaw.json goes to the 0700 state
 # directory. The gateway restarts only when something it reads changed, or it is not
 # running; then Tailscale Serve is put in front of it and checked.
+#
+# This script is the one owner of the Serve route: a background route, which tailscaled
+# keeps across gateway restarts and reboots, set here as root. The gateway runs with
+# `gateway.tailscale.mode: off` and never touches Serve, so its account needs no Tailscale
+# operator right (an operator may also turn on Funnel).
 # Usage: configure.sh <tailnet hostname> < .env
 set -euo pipefail
 
@@ -11,6 +16,8 @@ readonly STATE_DIR=/home/openclaw/.openclaw
 readonly RENDERED=/etc/openclaw-vps/openclaw.json
 readonly UNIT=openclaw-gateway.service
 readonly PORT=18789
+readonly BACKEND=http://127.0.0.1:18789
+readonly LIB=/usr/local/lib/openclaw-vps
 readonly RESTART_STAMP=/var/lib/openclaw-vps/restart-needed
 readonly BACKUP_DIR=/var/backups/openclaw
 readonly BACKUP_TIMER=openclaw-backup.timer
@@ -30,45 +37,91 @@ put() {
   echo "configure: wrote $path"
 }
 
+# One field of `tailscale status --json --peers=false` (a key of Self), or of the prefs.
+status_field() {
+  tailscale status --json --peers=false | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).Self[process.argv[1]] ?? ""))' "$1"
+}
+
+# wait_for_gateway <NRestarts before>: waits for the listener; gives up at once when systemd
+# has had to restart the gateway since (it exited), or after 90 s.
 wait_for_gateway() {
-  local i
+  local i restarts_before=$1
   for i in $(seq 1 90); do
     if ss -Hltn "sport = :$PORT" | grep -q '127.0.0.1:'; then
       echo "configure: gateway listening on 127.0.0.1:$PORT after ${i}s"
-      return
+      return 0
+    fi
+    if [ "$(systemctl show -p NRestarts --value "$UNIT")" != "$restarts_before" ]; then
+      echo "configure: the gateway exited after ${i}s; last log lines:" >&2
+      journalctl -u "$UNIT" -n 30 --no-pager >&2 || true
+      return 1
     fi
     sleep 1
   done
   echo "configure: the gateway is not listening on 127.0.0.1:$PORT after 90 s; last log lines:" >&2
   journalctl -u "$UNIT" -n 30 --no-pager >&2 || true
-  exit 1
+  return 1
 }
 
-ensure_serve() {
-  if tailscale serve status --json 2>/dev/null | grep -q "\"http://127.0.0.1:$PORT\""; then
-    echo "configure: Tailscale Serve already fronts 127.0.0.1:$PORT"
-    return
+# Restarts the gateway and waits for it. A new OpenClaw version that does not come up is
+# rolled back (see rollback.sh), and the step fails with the reason either way.
+restart_gateway() {
+  local restarts rc=0
+  restarts=$(systemctl show -p NRestarts --value "$UNIT")
+  systemctl restart "$UNIT"
+  rm -f "$RESTART_STAMP"
+  echo "configure: gateway restarted"
+  if wait_for_gateway "$restarts"; then return; fi
+  "$LIB/rollback.sh" || rc=$?
+  if [ "$rc" = 0 ]; then
+    echo "configure: the new OpenClaw version did not start and was rolled back to $(basename "$(readlink /opt/openclaw/current)"); set openclawVersion to that version, or fix the problem above" >&2
   fi
-  tailscale serve --bg --https=443 "http://127.0.0.1:$PORT" </dev/null
-  # One release printed success and created no route: believe only the status.
-  if ! tailscale serve status --json 2>/dev/null | grep -q "\"http://127.0.0.1:$PORT\""; then
-    echo "configure: tailscale serve reported success but no route to 127.0.0.1:$PORT exists" >&2
-    echo "configure: check that MagicDNS and HTTPS certificates are on for the tailnet" >&2
-    exit 1
-  fi
-  echo "configure: Tailscale Serve now fronts 127.0.0.1:$PORT"
+  exit 1
 }
 
 # The tailnet name follows the `hostname` setting, which first boot alone would never update.
 sync_hostname() {
   local want=$1 have
-  have=$(tailscale status --json --peers=false 2>/dev/null | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).Self.HostName))')
+  have=$(status_field HostName)
   if [ "$have" = "$want" ]; then
     echo "configure: tailnet name is $want"
     return
   fi
   tailscale set --hostname="$want"
   echo "configure: tailnet name changed from $have to $want"
+}
+
+# Servers set up when the gateway managed Serve itself granted its account operator rights.
+# Nothing needs them now, and an operator may turn on Funnel: take them away.
+ensure_no_operator() {
+  local operator
+  operator=$(tailscale debug prefs | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).OperatorUser ?? ""))')
+  if [ -n "$operator" ]; then
+    tailscale set --operator=
+    echo "configure: removed the Tailscale operator right of $operator"
+  fi
+}
+
+# Exactly one route: https://<this node>:443 -> the gateway. Whatever else Serve holds (an old
+# gateway's foreground session, a stale name, another port, Funnel) is cleared first:
+# Tailscale refuses a background route on a port that a foreground session holds.
+ensure_serve() {
+  local dns
+  dns=$(status_field DNSName)
+  dns=${dns%.}
+  if tailscale serve status --json | node "$LIB/judge.js" serve "$dns" >/dev/null; then
+    echo "configure: Tailscale Serve already fronts $BACKEND as https://$dns/"
+    return
+  fi
+  tailscale serve reset </dev/null
+  tailscale serve --bg --https=443 "$BACKEND" </dev/null >/dev/null
+  # One release printed success and created no route: believe only the status.
+  if ! tailscale serve status --json | node "$LIB/judge.js" serve "$dns" >&2; then
+    echo "configure: tailscale serve reported success but the route is not the one set (above)" >&2
+    echo "configure: check that MagicDNS and HTTPS certificates are on for the tailnet" >&2
+    exit 1
+  fi
+  echo "configure: Tailscale Serve now fronts $BACKEND as https://$dns/"
 }
 
 # Daily state backups into a directory only the gateway's account can read.
@@ -106,13 +159,12 @@ main() {
   systemctl daemon-reload
   systemctl enable --quiet "$UNIT"
   if [ "$changed" -gt 0 ] || [ -e "$RESTART_STAMP" ] || ! systemctl is-active --quiet "$UNIT"; then
-    systemctl restart "$UNIT"
-    rm -f "$RESTART_STAMP"
-    echo "configure: gateway restarted"
+    restart_gateway
   else
     echo "configure: nothing changed; gateway left running"
+    wait_for_gateway "$(systemctl show -p NRestarts --value "$UNIT")"
   fi
-  wait_for_gateway
+  ensure_no_operator
   ensure_serve
   ensure_backups
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # gateway-boot.sh OPENCLAW_JSON NODE24 OPENCLAW_ENTRY: starts the real gateway with the
-# rendered config in a network namespace that has only loopback, and checks it from there:
+# rendered config, as the service does (no --tailscale override, and no tailscale binary on
+# PATH: the rendered config leaves Serve to the configure step), in a network namespace that
+# has only loopback, and checks it from there:
 # it listens on 127.0.0.1/::1 only, /api and /tools/invoke refuse a request without the
 # token (401), the WebSocket closes on a wrong token and accepts the right one. Stops the
 # gateway by its PID and removes the namespace, always. Prints "RESULT name=value" lines.
@@ -43,7 +45,7 @@ printf 'OPENCLAW_GATEWAY_TOKEN=%s\n' "$TOKEN" >"$home/.openclaw/.env"
 chmod 0600 "$home/.openclaw/.env"
 
 in_ns env -i PATH="$(dirname "$node24"):/usr/bin:/bin" HOME="$home" OPENCLAW_DISABLE_BONJOUR=1 \
-  "$node24" "$entry" gateway run --port "$PORT" --tailscale off >"$work/gateway.log" 2>&1 &
+  "$node24" "$entry" gateway run --port "$PORT" >"$work/gateway.log" 2>&1 &
 pid=$!
 
 ready=""

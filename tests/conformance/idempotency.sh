@@ -24,14 +24,22 @@ case "$1" in
   *) exit 0 ;;
 esac
 STUB
+# tailscale: the calls configure.sh makes, with the shapes Tailscale prints (a server set up
+# earlier gave the gateway's account operator rights, and has no Serve route yet).
 cat >"$work/stubs/tailscale" <<'STUB'
 #!/bin/bash
 echo "tailscale $*" >>"$STUB_LOG"
-case "$1 $2" in
-  "status --json") printf '{"Self":{"HostName":"%s"}}\n' "$(cat "$STUB_STATE/hostname" 2>/dev/null || echo old-name)" ;;
+name=$(cat "$STUB_STATE/hostname" 2>/dev/null || echo old-name)
+case "$*" in
+  "status --json --peers=false") printf '{"BackendState":"Running","Self":{"HostName":"%s","DNSName":"%s.tail1234.ts.net."}}' "$name" "$name" ;;
   "set --hostname="*) echo "${2#--hostname=}" >"$STUB_STATE/hostname" ;;
-  "serve status") if [ -e "$STUB_STATE/serve" ]; then echo '{"Web":{"x:443":{"Handlers":{"/":{"Proxy":"http://127.0.0.1:18789"}}}}}'; else echo '{}'; fi ;;
-  "serve --bg") touch "$STUB_STATE/serve" ;;
+  "debug prefs") printf '{"OperatorUser":"%s"}\n' "$(cat "$STUB_STATE/operator" 2>/dev/null || echo openclaw)" ;;
+  "set --operator=") : >"$STUB_STATE/operator" ;;
+  "serve status --json") cat "$STUB_STATE/serve" 2>/dev/null || echo '{}' ;;
+  "serve reset") rm -f "$STUB_STATE/serve" ;;
+  "serve --bg --https=443 http://127.0.0.1:18789")
+    printf '{"TCP":{"443":{"HTTPS":true}},"Web":{"%s.tail1234.ts.net:443":{"Handlers":{"/":{"Proxy":"http://127.0.0.1:18789"}}}}}\n' "$name" >"$STUB_STATE/serve" ;;
+  *) echo "tailscale stand-in: unexpected call: $*" >&2; exit 1 ;;
 esac
 STUB
 cat >"$work/stubs/ss" <<'STUB'
@@ -97,7 +105,10 @@ echo "RESULT configure1_serve_set=$(count log-configure1 'tailscale serve --bg')
 echo "RESULT configure1_hostname_set=$(count log-configure1 'tailscale set --hostname=claw')"
 echo "RESULT configure2_restarts=$(count log-configure2 'systemctl restart')"
 echo "RESULT configure2_serve_set=$(count log-configure2 'tailscale serve --bg')"
-echo "RESULT configure2_hostname_set=$(count log-configure2 'tailscale set')"
+echo "RESULT configure2_hostname_set=$(count log-configure2 'tailscale set --hostname')"
+echo "RESULT configure1_operator_removed=$(count log-configure1 'tailscale set --operator=')"
+echo "RESULT configure2_operator_removed=$(count log-configure2 'tailscale set --operator=')"
+echo "RESULT configure2_serve_reset=$(count log-configure2 'tailscale serve reset')"
 echo "RESULT configure2_writes=$(count out-configure2 'configure: wrote')"
 echo "RESULT rotate_restarts=$(count log-rotate 'systemctl restart')"
 echo "RESULT rotate_writes=$(grep 'configure: wrote' "$work/out-rotate" | sed 's/.*wrote //' | paste -sd, -)"

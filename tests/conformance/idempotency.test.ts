@@ -11,13 +11,16 @@ it("a second run of each step changes nothing; a new secret restarts the gateway
   const [first] = await renderMatrix();
   const results = runResultScript(join(__dirname, "idempotency.sh"), [first.dir]);
   expect(results).toMatchObject({
-    files1_changed: "12 changed",
+    files1_changed: "14 changed",
     files2_changed: "0 changed",
     configure1_restarts: "1",
     configure1_serve_set: "1",
     configure2_restarts: "0",
     configure2_serve_set: "0",
     configure2_hostname_set: "0",
+    configure1_operator_removed: "1",
+    configure2_operator_removed: "0",
+    configure2_serve_reset: "0",
     configure2_writes: "0",
     rotate_restarts: "1",
     rotate_writes: "/home/openclaw/.openclaw/.env",

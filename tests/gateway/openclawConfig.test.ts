@@ -8,14 +8,15 @@ const base: GatewaySettings = {
 };
 
 describe("openclawConfig", () => {
-  it("binds to loopback with token auth from the environment, behind Serve, and nothing else exposed", () => {
+  it("binds to loopback with token auth from the environment, leaves Serve to the configure step, and exposes nothing else", () => {
     const c = openclawConfig(base);
     expect(c.gateway).toMatchObject({
       mode: "local",
       bind: "loopback",
       port: 18789,
-      auth: { mode: "token", token: { source: "env", provider: "default", id: "OPENCLAW_GATEWAY_TOKEN" }, allowTailscale: true },
-      tailscale: { mode: "serve" },
+      auth: { mode: "token", token: { source: "env", provider: "default", id: "OPENCLAW_GATEWAY_TOKEN" }, allowTailscale: false },
+      // The configure step owns the Serve route; the gateway managing it too would fight it.
+      tailscale: { mode: "off" },
       trustedProxies: ["127.0.0.1"],
       controlUi: { enabled: true, allowedOrigins: ["https://claw.tail1234.ts.net"] },
       terminal: { enabled: false },
