@@ -23,7 +23,12 @@ step "host firewall"
 /usr/local/sbin/openclaw-vps-host-firewall
 
 step "sshd: validate, then reload"
+# Ubuntu 24.04 starts sshd from ssh.socket, so at first boot nothing may have created sshd's
+# privilege separation directory yet, and `sshd -t` refuses to run without it.
+install -d -m 0755 /run/sshd
 sshd -t
+# With socket activation ssh.service may not be running: then the next connection starts it
+# with the new settings, and there is nothing to reload.
 systemctl try-reload-or-restart ssh.service
 
 step "tailnet"
@@ -31,12 +36,17 @@ step "tailnet"
 # No Tailscale operator right for the gateway's account: Serve is set up as root by the
 # gateway's configure step, and an operator could also turn on Funnel.
 
+# Whether systemd knows a unit (an image may lack systemd-resolved or avahi).
+has_unit() { [ -n "$(systemctl list-unit-files --no-legend "$1" 2>/dev/null)" ]; }
+
 step "journald, time sync, no multicast DNS"
 systemctl restart systemd-journald.service
 timedatectl set-ntp true
-systemctl try-restart systemd-resolved.service
+if has_unit systemd-resolved.service; then
+  systemctl try-restart systemd-resolved.service
+fi
 for unit in avahi-daemon.service avahi-daemon.socket; do
-  if systemctl list-unit-files "$unit" >/dev/null 2>&1; then
+  if has_unit "$unit"; then
     systemctl mask --now "$unit"
   fi
 done

@@ -1,3 +1,4 @@
+import { readScript } from "../../cloud-init/scripts";
 import { execFileSync } from "child_process";
 import { parse } from "yaml";
 import { hostFirewallCommands } from "../../cloud-init/hostFirewall";
@@ -62,6 +63,18 @@ describe("renderCloudInit", () => {
 
   it("runs one checked bootstrap script, so any failed step fails cloud-init", () => {
     expect(doc().runcmd).toEqual([[SCRIPT_PATHS.bootstrap, AUTH_KEY_FILE, "openclaw", "tag:openclaw,tag:prod", "openclaw"]]);
+  });
+
+  it("creates sshd's privilege separation directory before `sshd -t` (socket-activated sshd may not have yet)", () => {
+    const bootstrap = readScript("bootstrap.sh");
+    const lines = bootstrap.split("\n");
+    const mkdir = lines.indexOf("install -d -m 0755 /run/sshd");
+    expect(mkdir).toBeGreaterThan(-1);
+    expect(lines.indexOf("sshd -t")).toBeGreaterThan(mkdir);
+  });
+
+  it("gives the gateway's account no Tailscale operator right (it could turn on Funnel)", () => {
+    expect(readScript("bootstrap.sh")).not.toMatch(/--operator/);
   });
 
   it("raises the host firewall at the start of every boot, before packages are installed", () => {
