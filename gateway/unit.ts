@@ -43,7 +43,11 @@ export function renderGatewayUnit(): string {
         ProtectControlGroups: "yes",
         ProtectClock: "yes",
         ProtectHostname: "yes",
-        RestrictSUIDSGID: "yes",
+        // Not RestrictSUIDSGID: systemd enforces it by refusing openat2() (ENOSYS), whose
+        // mode it cannot inspect, and OpenClaw's state locks are taken with openat2(): the
+        // gateway then reports its own state directory as "owned" and exits (status 78).
+        // Seen on a booted systemd host by `npm run rehearse`. Nothing setuid can give this
+        // account more than it has: the only other accounts are root and the admin.
         RestrictRealtime: "yes",
         RestrictNamespaces: "yes",
         LockPersonality: "yes",

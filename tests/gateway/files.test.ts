@@ -62,6 +62,9 @@ describe("the gateway unit", () => {
   ])("hardens with %s=%s", (key, value) => {
     expect(String(unit.Service[key])).toBe(value);
   });
+  it("does not set RestrictSUIDSGID: systemd enforces it by refusing openat2(), which OpenClaw's state locks need", () => {
+    expect(unit.Service.RestrictSUIDSGID).toBeUndefined();
+  });
 });
 
 describe("the sandbox image", () => {
