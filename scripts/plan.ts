@@ -9,13 +9,10 @@
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "fs";
 import { dirname, join, resolve } from "path";
 import { parseArgs } from "util";
-import { KEYS, KEY_NAMES, PROJECT, PROVIDER_PLACEHOLDERS, fullKey } from "../config/keys";
 import { ConfigError } from "../config";
-import { build } from "../program";
-import { evaluate } from "./lib/mockRuntime";
-import { DEFAULT_INVOKES } from "./lib/mockState";
+import { evaluateStackFile } from "./lib/planEvaluation";
 import { planDocument, planTable } from "./lib/present";
-import { StackConfigError, mergeStackConfig, readProjectFile, readStackFile } from "./lib/stackFile";
+import { StackConfigError } from "./lib/stackFile";
 
 const ROOT = resolve(__dirname, "..");
 
@@ -25,20 +22,6 @@ const USAGE = `usage: npm run plan -- [--stack NAME] [--config FILE] [--json] [-
   --config FILE  read FILE instead (same format: a config: map of namespaced keys)
   --json         print one JSON document; every secret value is "[secret]"
   --out DIR      write every rendered artifact (cloud-init.yaml, scripts) into DIR`;
-
-/** Placeholders for encrypted values: fake, but valid in form so validation passes. */
-function placeholders(): Record<string, string> {
-  const out: Record<string, string> = { ...PROVIDER_PLACEHOLDERS };
-  for (const key of KEY_NAMES) {
-    const spec = KEYS[key];
-    if ("placeholder" in spec) out[fullKey(key)] = spec.placeholder;
-  }
-  return out;
-}
-
-function secretKeyNames(): Set<string> {
-  return new Set(KEY_NAMES.filter((k) => "secret" in KEYS[k] && KEYS[k].secret).map(fullKey));
-}
 
 /** Writes each artifact at mode 0600: the plan's are fake, but a plain-text stack value may not be. */
 function writeArtifacts(dir: string, artifacts: Record<string, string>): string[] {
@@ -75,21 +58,9 @@ async function main(argv: string[]): Promise<number> {
     console.error(`plan: no stack settings at ${stackPath}`);
     return 2;
   }
-  const project = readProjectFile(join(ROOT, "Pulumi.yaml"));
-  if (project.name !== PROJECT) throw new Error(`Pulumi.yaml names project ${project.name}, expected ${PROJECT}`);
-
-  let merged;
-  let evaluation;
+  let planned;
   try {
-    merged = mergeStackConfig(project, stack, readStackFile(stackPath), placeholders(), secretKeyNames());
-    const config = merged;
-    evaluation = await evaluate(() => build(process.env, { runId: "plan" }), {
-      project: project.name,
-      stack,
-      config: config.values,
-      secretKeys: config.secretKeys,
-      invokes: DEFAULT_INVOKES,
-    });
+    planned = await evaluateStackFile(ROOT, stackPath, stack);
   } catch (err) {
     if (err instanceof StackConfigError || err instanceof ConfigError) {
       console.error(`error: ${err.message}`);
@@ -98,10 +69,11 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  const { evaluation, merged, project } = planned;
 
   const artifacts = evaluation.artifacts;
   const heading =
-    `Plan for stack "${stack}" of ${project.name}, from ${stackPath}.\n` +
+    `Plan for stack "${stack}" of ${project}, from ${stackPath}.\n` +
     "Evaluated offline with mocked providers: nothing was created; ids and addresses are fake.";
   if (args.json) {
     console.log(JSON.stringify(planDocument(evaluation), null, 2));

@@ -5,15 +5,12 @@
  */
 import { createHash } from "crypto";
 import { stableId } from "./mockRuntime";
+import { ed25519FromSeed } from "./mockKeys";
 
 export interface MockState {
   readonly id: string;
   readonly state: Record<string, unknown>;
 }
-
-/** A syntactically valid ed25519 public key that belongs to nobody. */
-export const MOCK_PUBLIC_KEY =
-  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE1PQ0stUFVCTElDLUtFWS1OT1QtUkVBTC0xMjM0NTY3";
 
 export function defaultMockState(type: string, name: string, inputs: Record<string, unknown>): MockState {
   const id = stableId(type, name);
@@ -41,18 +38,21 @@ export function defaultMockState(type: string, name: string, inputs: Record<stri
       const bytes = createHash("sha256").update(`${name}:${JSON.stringify(inputs.keepers ?? {})}`).digest();
       return { id, state: { ...inputs, hex: bytes.toString("hex"), base64: bytes.toString("base64") } };
     }
-    case "tls:index/privateKey:PrivateKey":
+    case "tls:index/privateKey:PrivateKey": {
+      // A real pair (the rehearsal logs in with it), derived from public text: never a real server's.
+      const pair = ed25519FromSeed(`openclaw-vps mock key ${name}`, "openclaw-vps-mock-key");
       return {
         id,
         state: {
           ...inputs,
-          publicKeyOpenssh: `${MOCK_PUBLIC_KEY}\n`,
-          privateKeyOpenssh: "-----BEGIN OPENSSH PRIVATE KEY-----\nMOCK\n-----END OPENSSH PRIVATE KEY-----\n",
+          publicKeyOpenssh: `${pair.publicKey}\n`,
+          privateKeyOpenssh: pair.privateKey,
           privateKeyPem: "-----BEGIN PRIVATE KEY-----\nMOCK\n-----END PRIVATE KEY-----\n",
           privateKeyPemPkcs8: "-----BEGIN PRIVATE KEY-----\nMOCK\n-----END PRIVATE KEY-----\n",
           publicKeyFingerprintSha256: "SHA256:mock",
         },
       };
+    }
     case "command:remote:Command":
     case "command:local:Command":
       return { id, state: { ...inputs, stdout: name.endsWith("-verify") ? MOCK_VERIFICATION : "", stderr: "" } };

@@ -78,6 +78,22 @@ describe("shellcheck finds nothing in any rendered script", () => {
     }
   });
 
+  it("and in this repository's own scripts: the checks', the rehearsal's and CI's (its stand-ins compile)", () => {
+    const root = join(__dirname, "../..");
+    const own = [
+      ...files(join(root, "tests/conformance"), "", ".sh"),
+      ...files(join(root, "rehearsal"), "", ".sh"),
+      ...files(join(root, ".ci"), "", ".sh"),
+      join(root, ".ci/run"),
+    ];
+    expect(own.length).toBeGreaterThan(10);
+    const result = run("shellcheck", ["-x", "--severity=style", ...own]);
+    expect({ code: result.code, out: result.stdout }).toEqual({ code: 0, out: "" });
+    for (const py of files(join(root, "rehearsal/standins"), "", ".py")) {
+      expect(run("python3", ["-c", "import ast, sys; ast.parse(open(sys.argv[1]).read())", py]).code).toBe(0);
+    }
+  });
+
   it("does flag a careless script, so the check above can fail", () => {
     const dir = mkdtempSync(join(tmpdir(), "sc-bad-"));
     writeFileSync(join(dir, "bad.sh"), "#!/bin/bash\nrm -rf $DIR/*\n");

@@ -1,0 +1,139 @@
+#!/usr/bin/python3
+"""The rehearsal's "internet": a DNS server and a web server on one address, run by the
+rehearsal in its own network namespace. For the rehearsal only.
+
+DNS answers A queries for the names it is given (the package mirrors and the container
+registry the host needs) with its own address, AAAA with no record, and everything else
+with NXDOMAIN: the host can reach nothing else. The web server serves, over HTTP on 80 and
+HTTPS on 443 (a certificate from the rehearsal's own CA, which the host trusts), the files
+under DOCROOT/<host name>/: Debian's own signed indexes and the packages the host installs,
+the stand-in apt repositories, and a container image laid out as a registry (Docker's
+registry API v2, read-only: manifests by tag, blobs by digest). Every request is logged.
+
+Usage: internet.py --address A --docroot DIR --cert F --key F --names n1,n2 --log FILE
+"""
+import argparse
+import hashlib
+import http.server
+import os
+import socket
+import socketserver
+import ssl
+import struct
+import threading
+import urllib.parse
+
+MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
+
+
+def dns_server(address, names, log):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((address, 53))
+    ip = socket.inet_aton(address)
+    while True:
+        data, peer = sock.recvfrom(512)
+        try:
+            ident, _flags, qd = struct.unpack(">HHH", data[:6])
+            pos, labels = 12, []
+            while data[pos]:
+                labels.append(data[pos + 1 : pos + 1 + data[pos]].decode("ascii").lower())
+                pos += 1 + data[pos]
+            qtype = struct.unpack(">H", data[pos + 1 : pos + 3])[0]
+            question = data[12 : pos + 5]
+            name = ".".join(labels)
+            known = name in names
+            answers = b""
+            if known and qtype == 1:
+                answers = b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + ip
+            rcode = 0 if known else 3
+            header = struct.pack(">HHHHHH", ident, 0x8180 | rcode, qd, 1 if answers else 0, 0, 0)
+            sock.sendto(header + question + answers, peer)
+            log(f"dns {peer[0]} {name} type={qtype} {'answered' if answers else 'no record' if known else 'NXDOMAIN'}")
+        except (IndexError, struct.error, UnicodeDecodeError):
+            continue
+
+
+def handler_for(docroot, log):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def send_file(self, head_only):
+            host = (self.headers.get("Host") or "").split(":")[0].lower()
+            # apt asks for pool/…/docker.io_20.10.24%2bdfsg1…: the files have the decoded names.
+            path = urllib.parse.unquote(self.path.split("?", 1)[0])
+            base = os.path.realpath(os.path.join(docroot, host))
+            full = os.path.realpath(os.path.join(base, path.lstrip("/")))
+            ctype = "application/octet-stream"
+            if "/manifests/sha256:" in path:
+                # A manifest by digest: whichever manifest in that repository has it.
+                folder, digest = full.rsplit("/sha256:", 1)
+                for name in os.listdir(folder) if os.path.isdir(folder) else []:
+                    with open(os.path.join(folder, name), "rb") as f:
+                        if hashlib.sha256(f.read()).hexdigest() == digest:
+                            full = os.path.join(folder, name)
+            if path in ("/v2/", "/v2"):
+                body = b"{}"
+                ctype = "application/json"
+            elif not full.startswith(base + os.sep) or not os.path.isfile(full):
+                log(f"http {self.client_address[0]} {self.command} {host}{path} 404")
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            else:
+                with open(full, "rb") as f:
+                    body = f.read()
+            self.send_response(200)
+            if "/manifests/" in path:
+                ctype = MANIFEST_TYPE
+                self.send_header("Docker-Content-Digest", "sha256:" + hashlib.sha256(body).hexdigest())
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if not head_only:
+                self.wfile.write(body)
+            log(f"http {self.client_address[0]} {self.command} {host}{path} 200 {len(body)}")
+
+        def do_GET(self):
+            self.send_file(False)
+
+        def do_HEAD(self):
+            self.send_file(True)
+
+    return Handler
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def main():
+    p = argparse.ArgumentParser()
+    for name in ("address", "docroot", "cert", "key", "names", "log"):
+        p.add_argument(f"--{name}", required=True)
+    a = p.parse_args()
+    lock = threading.Lock()
+
+    def log(line):
+        with lock, open(a.log, "a", encoding="utf-8") as f:
+            f.write(line + "\n")
+
+    names = set(a.names.split(","))
+    threading.Thread(target=dns_server, args=(a.address, names, log), daemon=True).start()
+    handler = handler_for(a.docroot, log)
+    plain = Server((a.address, 80), handler)
+    threading.Thread(target=plain.serve_forever, daemon=True).start()
+    tls = Server((a.address, 443), handler)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(a.cert, a.key)
+    tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
+    log(f"internet stand-in on {a.address}: dns for {sorted(names)}, http and https from {a.docroot}")
+    tls.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+/**
+ * The program's commands as the engine and pulumi-command 1.2.1 would run them, read from
+ * the registrations the mock monitor recorded: the command text, stdin and connection
+ * exactly as registered, in dependency order, and which of them a later `pulumi up` runs
+ * again. `npm run rehearse` executes them against its test host.
+ */
+import { Registration, isSecretValue } from "./mockRuntime";
+
+export const REMOTE = "command:remote:Command";
+export const LOCAL = "command:local:Command";
+
+/** pulumi-command's connection settings (remote/connection.go). */
+export interface Connection {
+  readonly host: string;
+  readonly user: string;
+  readonly privateKey: string;
+  readonly port: number;
+  /** Retries after the first dial: dialErrorLimit + 1 attempts in all (default 10). */
+  readonly dialErrorLimit: number;
+  /** Seconds per TCP connect (default 15). */
+  readonly perDialTimeout: number;
+  /** An authorized_keys line the host's key must equal; none means any key is accepted. */
+  readonly hostKey?: string;
+}
+
+export interface Step {
+  readonly name: string;
+  readonly urn: string;
+  readonly kind: "local" | "remote";
+  readonly create: string;
+  readonly update?: string;
+  readonly stdin?: string;
+  readonly triggers: unknown;
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly connection?: Connection;
+  /** Every input as registered, secrets unwrapped: what decides an update. */
+  readonly inputs: Readonly<Record<string, unknown>>;
+}
+
+/** A value with every secret wrapper removed (the engine decrypts before it runs anything). */
+export function unwrap(value: unknown): unknown {
+  if (isSecretValue(value)) return unwrap(value.value);
+  if (Array.isArray(value)) return value.map(unwrap);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrap(v)]));
+  }
+  return value;
+}
+
+function connectionOf(raw: unknown, name: string): Connection {
+  const c = unwrap(raw) as Record<string, unknown> | undefined;
+  if (!c || typeof c.host !== "string" || typeof c.privateKey !== "string") {
+    throw new Error(`${name}: a remote command without a host and a private key`);
+  }
+  return {
+    host: c.host,
+    // pulumi-command's defaults (Connection.Annotate).
+    user: typeof c.user === "string" ? c.user : "root",
+    privateKey: c.privateKey,
+    port: typeof c.port === "number" ? c.port : 22,
+    dialErrorLimit: typeof c.dialErrorLimit === "number" ? c.dialErrorLimit : 10,
+    perDialTimeout: typeof c.perDialTimeout === "number" ? c.perDialTimeout : 15,
+    ...(typeof c.hostKey === "string" ? { hostKey: c.hostKey } : {}),
+  };
+}
+
+function stepOf(r: Registration): Step {
+  const inputs = unwrap(r.inputs) as Record<string, unknown>;
+  if (typeof inputs.create !== "string") throw new Error(`${r.name}: no create command`);
+  return {
+    name: r.name,
+    urn: r.urn,
+    kind: r.type === REMOTE ? "remote" : "local",
+    create: inputs.create,
+    ...(typeof inputs.update === "string" ? { update: inputs.update } : {}),
+    ...(typeof inputs.stdin === "string" ? { stdin: inputs.stdin } : {}),
+    triggers: inputs.triggers ?? [],
+    ...(inputs.environment ? { environment: inputs.environment as Record<string, string> } : {}),
+    ...(r.type === REMOTE ? { connection: connectionOf(r.inputs.connection, r.name) } : {}),
+    inputs,
+  };
+}
+
+/**
+ * The commands in an order the engine could run them: each after everything it depends on
+ * (through any resource), ties kept in registration order.
+ */
+export function commandSteps(registrations: readonly Registration[]): Step[] {
+  const byUrn = new Map(registrations.map((r) => [r.urn, r]));
+  const deps = (r: Registration) => [...new Set([...r.dependencies, ...Object.values(r.propertyDependencies).flat(), r.parentUrn])].filter((u) => byUrn.has(u) && u !== r.urn);
+  const done = new Set<string>();
+  const order: Registration[] = [];
+  const pending = [...registrations];
+  while (pending.length > 0) {
+    const i = pending.findIndex((r) => deps(r).every((u) => done.has(u)));
+    if (i < 0) throw new Error(`a dependency cycle among ${pending.map((r) => r.name).join(", ")}`);
+    const [r] = pending.splice(i, 1);
+    done.add(r.urn);
+    order.push(r);
+  }
+  return order.filter((r) => r.type === REMOTE || r.type === LOCAL).map(stepOf);
+}
+
+export type Change = "create" | "replace" | "update" | "same";
+
+/**
+ * What the engine does to a command between two runs: `triggers` are replace-on-change
+ * (a replacement runs `create`); any other input that differs is an update, which runs
+ * `update`, or `create` when there is none (pulumi-command remote/commandController.go).
+ */
+export function changeOf(before: Step | undefined, after: Step): Change {
+  if (!before) return "create";
+  if (JSON.stringify(before.triggers) !== JSON.stringify(after.triggers)) return "replace";
+  return JSON.stringify(before.inputs) === JSON.stringify(after.inputs) ? "same" : "update";
+}
+
+/** The command text a change runs, if any. */
+export function commandFor(change: Change, step: Step): string | undefined {
+  switch (change) {
+    case "create":
+    case "replace":
+      return step.create;
+    case "update":
+      return step.update ?? step.create;
+    case "same":
+      return undefined;
+    default: {
+      const unknown: never = change;
+      throw new Error(`unknown change ${String(unknown)}`);
+    }
+  }
+}
