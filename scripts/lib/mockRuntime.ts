@@ -78,6 +78,16 @@ export function isSecretValue(v: unknown): v is { value: unknown } {
   return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG] === SECRET;
 }
 
+/** A value with every secret wrapper removed (the plaintext the program computed). */
+export function unwrap(value: unknown): unknown {
+  if (isSecretValue(value)) return unwrap(value.value);
+  if (Array.isArray(value)) return value.map(unwrap);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrap(v)]));
+  }
+  return value;
+}
+
 export function wrapSecret(value: unknown): Record<string, unknown> {
   return { [SIG]: SECRET, value };
 }

@@ -4,7 +4,8 @@
  * exactly as registered, in dependency order, and which of them a later `pulumi up` runs
  * again. `npm run rehearse` executes them against its test host.
  */
-import { Registration, isSecretValue } from "./mockRuntime";
+// The engine decrypts before it runs anything: commands see their inputs unwrapped.
+import { Registration, unwrap } from "./mockRuntime";
 
 export const REMOTE = "command:remote:Command";
 export const LOCAL = "command:local:Command";
@@ -35,16 +36,6 @@ export interface Step {
   readonly connection?: Connection;
   /** Every input as registered, secrets unwrapped: what decides an update. */
   readonly inputs: Readonly<Record<string, unknown>>;
-}
-
-/** A value with every secret wrapper removed (the engine decrypts before it runs anything). */
-export function unwrap(value: unknown): unknown {
-  if (isSecretValue(value)) return unwrap(value.value);
-  if (Array.isArray(value)) return value.map(unwrap);
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrap(v)]));
-  }
-  return value;
 }
 
 function connectionOf(raw: unknown, name: string): Connection {

@@ -9,3 +9,21 @@ private_etc() {
   grep -q '^openclaw:' "$dest/passwd" || echo 'openclaw:x:1500:1500:OpenClaw gateway:/home/openclaw:/bin/bash' >>"$dest/passwd"
   grep -q '^openclaw:' "$dest/group" || echo 'openclaw:x:1500:' >>"$dest/group"
 }
+
+# verify_stubs DIR: stand-ins for what verify.sh asks the host besides OpenClaw: ss (the
+# gateway on loopback), ufw (active) and tailscale (this node, and exactly the one Serve route
+# configure.sh sets, in Tailscale's shapes).
+verify_stubs() {
+  local dir=$1
+  printf '#!/bin/bash\necho "LISTEN 0 511 127.0.0.1:18789 0.0.0.0:*"\n' >"$dir/ss"
+  printf '#!/bin/bash\necho "Status: active"\n' >"$dir/ufw"
+  cat >"$dir/tailscale" <<'STUB'
+#!/bin/bash
+case "$*" in
+  "status --json --peers=false") echo '{"BackendState":"Running","Self":{"HostName":"openclaw","DNSName":"openclaw.tail1234.ts.net."}}' ;;
+  "serve status --json") echo '{"TCP":{"443":{"HTTPS":true}},"Web":{"openclaw.tail1234.ts.net:443":{"Handlers":{"/":{"Proxy":"http://127.0.0.1:18789"}}}}}' ;;
+  *) exit 1 ;;
+esac
+STUB
+  chmod +x "$dir/ss" "$dir/ufw" "$dir/tailscale"
+}

@@ -22,16 +22,7 @@ chmod 0755 "$work"
 mkdir -p "$work/stubs"
 # shellcheck disable=SC2016 # the stand-in's own variables, expanded when it runs
 printf '#!/bin/bash\necho "systemctl $*" >>"%s/systemctl.log"\n' "$work" >"$work/stubs/systemctl"
-printf '#!/bin/bash\necho "LISTEN 0 511 127.0.0.1:18789 0.0.0.0:*"\n' >"$work/stubs/ss"
-printf '#!/bin/bash\necho "Status: active"\n' >"$work/stubs/ufw"
-cat >"$work/stubs/tailscale" <<'STUB'
-#!/bin/bash
-case "$*" in
-  "status --json --peers=false") echo '{"BackendState":"Running","Self":{"HostName":"openclaw","DNSName":"openclaw.tail1234.ts.net."}}' ;;
-  "serve status --json") echo '{"TCP":{"443":{"HTTPS":true}},"Web":{"openclaw.tail1234.ts.net:443":{"Handlers":{"/":{"Proxy":"http://127.0.0.1:18789"}}}}}' ;;
-  *) exit 1 ;;
-esac
-STUB
+verify_stubs "$work/stubs"
 chmod +x "$work/stubs/"*
 touch "$work/systemctl.log"
 private_etc "$work/etc"

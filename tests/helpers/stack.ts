@@ -10,6 +10,7 @@ import {
   Registration,
   evaluate,
   isSecretValue,
+  unwrap,
 } from "../../scripts/lib/mockRuntime";
 import { DEFAULT_INVOKES } from "../../scripts/lib/mockState";
 
@@ -63,15 +64,7 @@ export function oneOfType(ev: Evaluation, type: string): Registration {
   return found[0];
 }
 
-/** The value with every secret wrapper removed (the plaintext the program computed). */
-export function unwrap(value: unknown): unknown {
-  if (isSecretValue(value)) return unwrap(value.value);
-  if (Array.isArray(value)) return value.map(unwrap);
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrap(v)]));
-  }
-  return value;
-}
+export { unwrap };
 
 /** The value with every secret replaced by null: what a state file holds in plaintext. */
 export function plaintextPart(value: unknown): unknown {
