@@ -76,7 +76,8 @@ export class OpenClawGateway extends pulumi.ComponentResource {
         { parent: this, dependsOn },
       );
 
-    // Remote commands retry their dial with no pause, so wait on this machine first.
+    // Remote commands retry their dial only briefly (pulumi-command 1.2.1: waits from 0.1 s,
+    // growing to at most 5 s, over dialErrorLimit + 1 attempts), so wait on this machine first.
     const wait = new command.local.Command(
       `${name}-wait`,
       {
