@@ -63,6 +63,34 @@ export interface EvaluateOptions {
   readonly overrides?: OutputOverrides;
   /** Invoke results by token; any other invoke fails the run. */
   readonly invokes?: Readonly<Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>>;
+  /**
+   * Decides each resource's id and outputs in place of the canned mock state, seeing the
+   * registration as the engine would (URN and resource options): scripts/lib/engine.ts.
+   */
+  readonly engine?: (args: pulumi.runtime.MockResourceArgs, registration: PendingRegistration) => Promise<MockResult> | MockResult;
+}
+
+/** What the mocked provider answers for one resource. */
+export interface MockResult {
+  readonly id: string | undefined;
+  readonly state: Record<string, unknown>;
+}
+
+/** A registration as the engine receives it, before the provider has answered. */
+export interface PendingRegistration {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly custom: boolean;
+  readonly protect: boolean;
+  readonly ignoreChanges: readonly string[];
+  readonly replaceOnChanges: readonly string[];
+  readonly deleteBeforeReplace: boolean;
+  /** URNs whose replacement replaces this resource (the `replaceWith` option). */
+  readonly replaceWith: readonly string[];
+  /** The `replacementTrigger` option's value; undefined when not set. */
+  readonly replacementTrigger: unknown;
+  readonly dependencies: readonly string[];
 }
 
 /** What a program provides: its stack outputs and its rendered artifacts. */
@@ -112,6 +140,9 @@ interface RegisterRequest {
   getDeletebeforereplace(): boolean;
   getAdditionalsecretoutputsList(): string[];
   getDependenciesList(): string[];
+  getReplaceonchangesList(): string[];
+  getReplaceWithList(): string[];
+  getReplacementTrigger(): { toJavaScript(): unknown } | undefined;
   getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
 }
 
@@ -123,19 +154,28 @@ function propertyDependencies(req: RegisterRequest): Record<string, string[]> {
   return out;
 }
 
+/** The URN the mock monitor gives a registration (runtime/mocks.js newUrn). */
+function urnOf(parent: string, type: string, name: string): string {
+  const qualified = parent ? `${parent.split("::")[2].split("$").pop() ?? ""}$${type}` : type;
+  return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
+}
+
 /** The SDK's mock monitor, recording each registration and emulating engine-side secrecy. */
 class RecordingMonitor extends MockMonitor {
   readonly registrations: Registration[] = [];
   readonly resourceOutputs = new Map<string, Record<string, unknown>>();
   private readonly secretOutputs: Map<string, readonly string[]>;
+  private readonly pending: Map<string, PendingRegistration>;
 
-  constructor(inner: pulumi.runtime.Mocks) {
+  constructor(inner: pulumi.runtime.Mocks, engine?: EvaluateOptions["engine"]) {
     const secretOutputs = new Map<string, readonly string[]>();
+    const pending = new Map<string, PendingRegistration>();
     super({
       call: (args) => inner.call(args),
       // The engine marks provider-declared secret outputs; the SDK's mock monitor does not.
       newResource: async (args) => {
-        const result = await inner.newResource(args);
+        const registration = pending.get(`${args.type}::${args.name}`);
+        const result = engine && registration ? await engine(args, registration) : await inner.newResource(args);
         const state: Record<string, unknown> = { ...result.state };
         for (const key of secretOutputs.get(`${args.type}::${args.name}`) ?? []) {
           if (key in state && !isSecretValue(state[key])) state[key] = wrapSecret(state[key]);
@@ -144,6 +184,7 @@ class RecordingMonitor extends MockMonitor {
       },
     });
     this.secretOutputs = secretOutputs;
+    this.pending = pending;
   }
 
   override async registerResource(req: RegisterRequest, callback: Callback): Promise<void> {
@@ -151,6 +192,20 @@ class RecordingMonitor extends MockMonitor {
     const name = req.getName();
     const additionalSecretOutputs = req.getAdditionalsecretoutputsList();
     this.secretOutputs.set(`${type}::${name}`, additionalSecretOutputs);
+    const trigger = req.getReplacementTrigger();
+    this.pending.set(`${type}::${name}`, {
+      urn: urnOf(req.getParent(), type, name),
+      type,
+      name,
+      custom: req.getCustom(),
+      protect: req.getProtect() ?? false,
+      ignoreChanges: req.getIgnorechangesList(),
+      replaceOnChanges: req.getReplaceonchangesList(),
+      deleteBeforeReplace: req.getDeletebeforereplace(),
+      replaceWith: req.getReplaceWithList(),
+      replacementTrigger: trigger ? trigger.toJavaScript() : undefined,
+      dependencies: req.getDependenciesList(),
+    });
     const record: Omit<Registration, "urn" | "id"> = {
       type,
       name,
@@ -222,7 +277,7 @@ function waitForRPCs(): Promise<void> {
 export async function evaluate(build: () => ProgramResult, options: EvaluateOptions): Promise<Evaluation> {
   const mocks = mocksFor(options);
   await pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview ?? false);
-  const monitor = new RecordingMonitor(mocks);
+  const monitor = new RecordingMonitor(mocks, options.engine);
   settings.setMockOptions(monitor, options.project, options.stack, options.preview ?? false);
   pulumi.runtime.setAllConfig({ ...options.config }, [...options.secretKeys]);
 

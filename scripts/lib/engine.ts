@@ -1,0 +1,328 @@
+/**
+ * What the real Pulumi engine would do on a `pulumi up` that follows another one: the
+ * program is evaluated under the mock runtime against the state the previous run left, and
+ * every resource gets the step the engine would give it (create, update, replace, delete or
+ * same), with the outputs that step would give. A test instrument: lifecycle tests run the
+ * program twice (state A, then config B) and look at the steps, and at what each command
+ * would run.
+ *
+ * The engine's rules, each from its source:
+ * - Resources are matched by URN (pkg/resource/deploy/step_generator.go, GenerateSteps: the
+ *   old state is looked up by the goal's URN; an old URN with no goal is deleted).
+ * - `ignoreChanges`: the old stored input replaces the program's value before the diff, and a
+ *   replacement is created with the substituted value too (processIgnoreChanges, applied to
+ *   the goal's inputs before diff and create; pulumi/pulumi#2657).
+ * - Replace-on-change inputs come from each provider (REPLACE_ON below, with its source), plus
+ *   the `replaceOnChanges` option; `replaceWith` replaces a resource when any of the named
+ *   ones is replaced, and a changed `replacementTrigger` replaces it.
+ * - A protected resource is never replaced or deleted: the engine stops the deployment.
+ * - A "same" step keeps the old outputs; an update or a replacement gives new ones.
+ * - pulumi-command 1.2.1: a create or a replacement runs `create`; an update runs `update`,
+ *   or `create` when there is none; a delete runs `delete` (provider/pkg/provider/local and
+ *   remote: commandController.go).
+ * - `dependsOn` alone never re-runs anything: only inputs decide.
+ */
+import { isDeepStrictEqual } from "util";
+import type * as pulumi from "@pulumi/pulumi";
+import { Evaluation, EvaluateOptions, MockResult, PendingRegistration, ProgramResult, evaluate, unwrap } from "./mockRuntime";
+import { defaultMockState } from "./mockState";
+
+export type Operation = "create" | "update" | "replace" | "delete" | "same";
+
+/** One resource as the state file keeps it after a run. */
+export interface ResourceState {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly custom: boolean;
+  readonly id: string | undefined;
+  /** Inputs as stored (after ignoreChanges), secret markers kept. */
+  readonly inputs: Record<string, unknown>;
+  /** Outputs as the provider returned them. */
+  readonly outputs: Record<string, unknown>;
+  readonly protect: boolean;
+  /** How many times this URN has been created: a replacement is a new generation. */
+  readonly generation: number;
+}
+
+export type StackState = ReadonlyMap<string, ResourceState>;
+
+export interface Step {
+  readonly urn: string;
+  readonly name: string;
+  readonly type: string;
+  readonly op: Operation;
+  /** The inputs that differ from the stored ones (after ignoreChanges). */
+  readonly changed: readonly string[];
+  /** Why a replacement: the replace-on-change inputs that differ, or the option that forced it. */
+  readonly because: readonly string[];
+  /** For commands: which of the command's texts this step runs. */
+  readonly runs?: "create" | "update" | "delete";
+}
+
+export interface Deployment {
+  readonly evaluation: Evaluation;
+  /** Every resource's step, in the order the engine generated them; deletes last. */
+  readonly steps: readonly Step[];
+  /** The state this run leaves. */
+  readonly state: StackState;
+}
+
+/** A dynamic provider's methods the harness calls, as the Node.js dynamic provider host would. */
+export interface DynamicProvider {
+  create(inputs: Record<string, unknown>): Promise<{ id: string; outs?: Record<string, unknown> }>;
+  diff?(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ changes?: boolean; replaces?: string[] }>;
+  update?(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ outs?: Record<string, unknown> }>;
+}
+
+export interface DeployOptions extends Omit<EvaluateOptions, "engine" | "preview"> {
+  /** The state the previous `pulumi up` left; none for a first deployment. */
+  readonly prior?: StackState;
+  /** Resource names given to `pulumi up --replace`. */
+  readonly replace?: readonly string[];
+  /** Dynamic providers by resource name: their own diff decides. */
+  readonly dynamicProviders?: Readonly<Record<string, DynamicProvider>>;
+}
+
+/** The engine stopped the deployment before changing anything it refuses to. */
+export class EngineRefusal extends Error {}
+
+/**
+ * Inputs whose change makes the provider replace the resource; "all" for providers that
+ * replace on any input change. Every entry names its source; a type without an entry fails
+ * the run, so a new resource type cannot slip in without its rule.
+ */
+export const REPLACE_ON: Readonly<Record<string, readonly string[] | "all">> = {
+  // hetznercloud/terraform-provider-hcloud internal/server/resource.go: ForceNew on
+  // image, location, datacenter, user_data, ssh_keys, placement_group (id changes only
+  // when powered off: in place), and the public_net ipv4/ipv6 ids.
+  "hcloud:index/server:Server": ["image", "location", "datacenter", "userData", "sshKeys"],
+  // internal/sshkey/resource.go: public_key ForceNew; name and labels in place.
+  "hcloud:index/sshKey:SshKey": ["publicKey"],
+  // internal/firewall/resource.go: name, labels, rules and apply_to all update in place.
+  "hcloud:index/firewall:Firewall": [],
+  // digitalocean/terraform-provider-digitalocean digitalocean/droplet/resource_droplet.go:
+  // ForceNew on image, region, ssh_keys, user_data, private_networking/vpc_uuid.
+  "digitalocean:index/droplet:Droplet": ["image", "region", "sshKeys", "userData", "vpcUuid"],
+  // digitalocean/sshkey/resource_ssh_key.go: public_key ForceNew; name in place.
+  "digitalocean:index/sshKey:SshKey": ["publicKey"],
+  // digitalocean/tag/resource_tag.go: name ForceNew (the only input).
+  "digitalocean:index/tag:Tag": ["name"],
+  // digitalocean/firewall/resource_firewall.go: every attribute updates in place.
+  "digitalocean:index/firewall:Firewall": [],
+  // tailscale/terraform-provider-tailscale tailscale/resource_tailnet_key.go: every input
+  // is ForceNew (the resource has no update).
+  "tailscale:index/tailnetKey:TailnetKey": "all",
+  // hashicorp/terraform-provider-random internal/provider/resource_bytes.go, resource_id.go:
+  // length/byte_length and keepers RequiresReplace.
+  "random:index/randomBytes:RandomBytes": "all",
+  "random:index/randomId:RandomId": "all",
+  // hashicorp/terraform-provider-tls internal/provider/resource_private_key.go: every
+  // attribute RequiresReplace.
+  "tls:index/privateKey:PrivateKey": "all",
+  // pulumi/pulumi-command v1.2.1 provider/pkg/provider/{local,remote}/command.go:
+  // `triggers` carries `provider:"replaceOnChanges"`; every other input is an update.
+  "command:local:Command": ["triggers"],
+  "command:remote:Command": ["triggers"],
+};
+
+const PROVIDER_TYPE = /^pulumi:providers:/;
+const DYNAMIC_TYPE = "pulumi-nodejs:dynamic:Resource";
+const COMMAND_TYPES = new Set(["command:local:Command", "command:remote:Command"]);
+
+/** The inputs that decide a diff: secret markers removed, the dynamic provider's code left out. */
+function plain(inputs: Record<string, unknown>): Record<string, unknown> {
+  const out = unwrap(inputs) as Record<string, unknown>;
+  delete out.__provider;
+  return out;
+}
+
+/** Top-level keys whose values differ. */
+function differing(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].filter((k) => !isDeepStrictEqual(a[k] ?? null, b[k] ?? null)).sort();
+}
+
+/**
+ * The goal's inputs with each ignored property taken from the old inputs (top-level
+ * property names; the engine also accepts paths, which this program does not use).
+ */
+export function applyIgnoreChanges(goal: Record<string, unknown>, old: Record<string, unknown>, ignore: readonly string[]): Record<string, unknown> {
+  const out = { ...goal };
+  for (const path of ignore) {
+    if (path.includes(".") || path.includes("[")) throw new Error(`ignoreChanges path ${path}: the harness handles top-level properties only`);
+    if (path in old) out[path] = old[path];
+    else delete out[path];
+  }
+  return out;
+}
+
+function replaceKeysFor(type: string, changed: readonly string[], option: readonly string[]): string[] {
+  const rule = REPLACE_ON[type];
+  if (rule === undefined) throw new Error(`the harness has no replace rule for ${type}: add it to REPLACE_ON with its source`);
+  const byProvider = rule === "all" ? [...changed] : changed.filter((k) => rule.includes(k));
+  const byOption = option.includes("*") ? [...changed] : changed.filter((k) => option.includes(k));
+  return [...new Set([...byProvider, ...byOption])].sort();
+}
+
+/**
+ * Runs the program as the next `pulumi up` on `prior` (or the first one), returning each
+ * resource's step and the state left behind. Throws EngineRefusal where the engine would
+ * stop (a protected resource to replace or delete).
+ */
+export async function deploy(build: () => ProgramResult, options: DeployOptions): Promise<Deployment> {
+  const prior = options.prior ?? new Map<string, ResourceState>();
+  const steps: Step[] = [];
+  const next = new Map<string, ResourceState>();
+  const replaced = new Set<string>();
+  const refusals: string[] = [];
+  const forced = new Set(options.replace ?? []);
+
+  const engine = async (args: pulumi.runtime.MockResourceArgs, reg: PendingRegistration): Promise<MockResult> => {
+    const goal = args.inputs as Record<string, unknown>;
+    const old = prior.get(reg.urn);
+    // What the provider answers for a creation of this generation, given these inputs.
+    const fresh = (generation: number, inputs: Record<string, unknown>): MockResult =>
+      defaultMockState(reg.type, reg.name, inputs, generation > 1 ? `#${generation}` : "");
+
+    // Components and the stack have no provider: they exist or they do not.
+    if (!reg.custom) {
+      steps.push({ urn: reg.urn, name: reg.name, type: reg.type, op: old ? "same" : "create", changed: [], because: [] });
+      next.set(reg.urn, { urn: reg.urn, type: reg.type, name: reg.name, custom: false, id: undefined, inputs: goal, outputs: {}, protect: reg.protect, generation: old?.generation ?? 1 });
+      return { id: undefined, state: {} };
+    }
+
+    if (!old) {
+      const result = await createWith(reg, goal, 1, fresh, options.dynamicProviders);
+      record(reg, goal, result, 1, "create", [], []);
+      return result;
+    }
+
+    const inputs = applyIgnoreChanges(goal, old.inputs, reg.ignoreChanges);
+    const changed = differing(plain(old.inputs), plain(inputs));
+    const because: string[] = [];
+    if (forced.has(reg.name)) because.push("--replace");
+    for (const urn of reg.replaceWith) if (replaced.has(urn)) because.push(`replaceWith ${urn.split("::").pop()}`);
+    const oldTrigger = (old.inputs as { __replacementTrigger?: unknown }).__replacementTrigger;
+    if (reg.replacementTrigger !== undefined && !isDeepStrictEqual(unwrap(reg.replacementTrigger), unwrap(oldTrigger))) {
+      because.push("replacementTrigger");
+    }
+
+    let op: Operation;
+    if (PROVIDER_TYPE.test(reg.type)) {
+      // Provider configuration changes update the provider in place.
+      op = because.length > 0 ? "replace" : changed.length > 0 ? "update" : "same";
+    } else if (reg.type === DYNAMIC_TYPE) {
+      const provider = dynamicProvider(options.dynamicProviders, reg.name);
+      // The dynamic provider host passes the old outputs as `olds` (dynamic/provider.ts diff).
+      const d = provider.diff ? await provider.diff(old.id ?? "", plain(old.outputs), plain(inputs)) : { changes: changed.length > 0 };
+      because.push(...(d.replaces ?? []));
+      op = because.length > 0 ? "replace" : d.changes ? "update" : "same";
+    } else {
+      because.push(...replaceKeysFor(reg.type, changed, reg.replaceOnChanges));
+      op = because.length > 0 ? "replace" : changed.length > 0 ? "update" : "same";
+    }
+
+    if (op === "replace" && (old.protect || reg.protect)) {
+      refusals.push(`unable to replace resource "${reg.urn}" as it is currently marked for protection (${because.join(", ")})`);
+    }
+
+    let result: MockResult;
+    const stored = { ...inputs };
+    if (reg.replacementTrigger !== undefined) stored.__replacementTrigger = reg.replacementTrigger;
+    switch (op) {
+      case "same":
+        result = { id: old.id, state: old.outputs };
+        record(reg, stored, result, old.generation, "same", [], []);
+        break;
+      case "update": {
+        if (reg.type === DYNAMIC_TYPE) {
+          const provider = dynamicProvider(options.dynamicProviders, reg.name);
+          const outs = provider.update ? (await provider.update(old.id ?? "", plain(old.outputs), plain(inputs))).outs : plain(inputs);
+          result = { id: old.id, state: { ...(outs ?? {}) } };
+        } else {
+          // The provider reads the resource back: computed values stay, inputs take the new values.
+          const rerun = fresh(old.generation, inputs);
+          result = { id: old.id, state: { ...old.outputs, ...rerun.state } };
+        }
+        record(reg, stored, result, old.generation, "update", changed, []);
+        break;
+      }
+      case "replace": {
+        replaced.add(reg.urn);
+        result = await createWith(reg, inputs, old.generation + 1, fresh, options.dynamicProviders);
+        record(reg, stored, result, old.generation + 1, "replace", changed, because);
+        break;
+      }
+      default:
+        throw new Error(`unexpected operation ${op}`);
+    }
+    return result;
+  };
+
+  function record(reg: PendingRegistration, inputs: Record<string, unknown>, result: MockResult, generation: number, op: Operation, changed: string[], because: string[]): void {
+    const command = COMMAND_TYPES.has(reg.type);
+    const runs = !command ? undefined : op === "create" || op === "replace" ? "create" : op === "update" ? (plain(inputs).update ? "update" : "create") : undefined;
+    steps.push({ urn: reg.urn, name: reg.name, type: reg.type, op, changed, because, ...(runs ? { runs } : {}) });
+    next.set(reg.urn, { urn: reg.urn, type: reg.type, name: reg.name, custom: true, id: result.id, inputs, outputs: result.state, protect: reg.protect, generation });
+  }
+
+  // A failure inside the engine hook would reach the SDK as a failed registration, which it
+  // reports through promises nobody awaits: keep it here instead, and fail the run with it.
+  const failures: unknown[] = [];
+  const guarded = async (args: pulumi.runtime.MockResourceArgs, reg: PendingRegistration): Promise<MockResult> => {
+    try {
+      return await engine(args, reg);
+    } catch (error) {
+      failures.push(error);
+      return { id: "failed", state: {} };
+    }
+  };
+  let evaluation: Evaluation;
+  try {
+    evaluation = await evaluate(build, { ...options, preview: false, engine: guarded });
+  } catch (error) {
+    throw failures[0] ?? error;
+  }
+  if (failures.length > 0) throw failures[0];
+
+  // What the program no longer declares is deleted, dependents first (reverse creation order).
+  const declared = new Set(evaluation.registrations.map((r) => r.urn));
+  for (const old of [...prior.values()].reverse()) {
+    if (declared.has(old.urn)) continue;
+    if (old.protect) refusals.push(`unable to delete resource "${old.urn}" as it is currently marked for protection`);
+    const hasDelete = COMMAND_TYPES.has(old.type) && typeof plain(old.inputs).delete === "string";
+    steps.push({ urn: old.urn, name: old.name, type: old.type, op: "delete", changed: [], because: [], ...(hasDelete ? { runs: "delete" as const } : {}) });
+  }
+  if (refusals.length > 0) throw new EngineRefusal(refusals.join("\n"));
+  return { evaluation, steps, state: next };
+}
+
+async function createWith(
+  reg: PendingRegistration,
+  inputs: Record<string, unknown>,
+  generation: number,
+  fresh: (generation: number, inputs: Record<string, unknown>) => MockResult,
+  providers: DeployOptions["dynamicProviders"],
+): Promise<MockResult> {
+  if (reg.type === DYNAMIC_TYPE) {
+    const created = await dynamicProvider(providers, reg.name).create(plain(inputs));
+    return { id: created.id, state: { ...(created.outs ?? {}) } };
+  }
+  if (!PROVIDER_TYPE.test(reg.type) && REPLACE_ON[reg.type] === undefined) {
+    throw new Error(`the harness has no replace rule for ${reg.type}: add it to REPLACE_ON with its source`);
+  }
+  // The provider creates from the inputs it is given: ignoreChanges substitutions included.
+  return fresh(generation, inputs);
+}
+
+function dynamicProvider(providers: DeployOptions["dynamicProviders"], name: string): DynamicProvider {
+  const p = providers?.[name];
+  if (!p) throw new Error(`no dynamic provider given for ${name}`);
+  return p;
+}
+
+/** The steps that are not "same", as `name: op` lines: what a `pulumi up` would change. */
+export function changes(d: Deployment): string[] {
+  return d.steps.filter((s) => s.op !== "same").map((s) => `${s.name}: ${s.op}`);
+}
