@@ -255,7 +255,7 @@ export async function deploy(build: () => ProgramResult, options: DeployOptions)
         break;
       }
       default:
-        throw new Error(`unexpected operation ${op}`);
+        throw new Error(`unexpected operation ${String(op)}`);
     }
     return result;
   };
