@@ -9,13 +9,24 @@
  * The engine's rules, each from its source:
  * - Resources are matched by URN (pkg/resource/deploy/step_generator.go, GenerateSteps: the
  *   old state is looked up by the goal's URN; an old URN with no goal is deleted).
- * - `ignoreChanges`: the old stored input replaces the program's value before the diff, and a
- *   replacement is created with the substituted value too (processIgnoreChanges, applied to
- *   the goal's inputs before diff and create; pulumi/pulumi#2657).
+ * - `ignoreChanges`: the old stored input replaces the program's value before the diff
+ *   (step_generator.go continueStepsFromImport: "Set inputs back to their old values (if
+ *   any) for any "ignored" properties", processIgnoreChanges; pulumi/pulumi#2657), so a change
+ *   there alone is no change. A replacement, though, is created from the program's own values,
+ *   ignored ones included: generateStepsFromDiff re-runs Check on `goal.Properties` ("If we
+ *   are going to perform a replacement, we need to recompute the default values"), and a
+ *   `--replace` target is checked from `goal.Properties` too (isTargetedReplace).
  * - Replace-on-change inputs come from each provider (REPLACE_ON below, with its source), plus
  *   the `replaceOnChanges` option; `replaceWith` replaces a resource when any of the named
  *   ones is replaced, and a changed `replacementTrigger` replaces it.
- * - A protected resource is never replaced or deleted: the engine stops the deployment.
+ * - A resource protected in both the old state and the goal is never replaced, and one
+ *   protected in the old state is never deleted: the engine stops the deployment
+ *   (step_generator.go: `if new.Protect && old.Protect && !IgnoreProtect`, "unable to replace
+ *   resource ... as it is currently marked for protection").
+ * - deleteBeforeReplace: before the old resource is deleted, the dependents with a property
+ *   dependency on it that would be replaced are deleted, deepest first
+ *   (calculateDependentReplacements); so a command triggered by a server's id runs its
+ *   `delete` while the old server still exists. `dependsOn` alone does not qualify.
  * - A "same" step keeps the old outputs; an update or a replacement gives new ones.
  * - pulumi-command 1.2.1: a create or a replacement runs `create`; an update runs `update`,
  *   or `create` when there is none; a delete runs `delete` (provider/pkg/provider/local and
@@ -58,6 +69,8 @@ export interface Step {
   readonly because: readonly string[];
   /** For commands: which of the command's texts this step runs. */
   readonly runs?: "create" | "update" | "delete";
+  /** For a replaced command with a `delete`: the old one's delete runs too. */
+  readonly runsOldDelete?: boolean;
 }
 
 export interface Deployment {
@@ -88,40 +101,42 @@ export interface DeployOptions extends Omit<EvaluateOptions, "engine" | "preview
 export class EngineRefusal extends Error {}
 
 /**
- * Inputs whose change makes the provider replace the resource; "all" for providers that
- * replace on any input change. Every entry names its source; a type without an entry fails
+ * Inputs whose change makes the provider replace the resource ("all": any input). Every entry names its source; a type without an entry fails
  * the run, so a new resource type cannot slip in without its rule.
  */
 export const REPLACE_ON: Readonly<Record<string, readonly string[] | "all">> = {
-  // hetznercloud/terraform-provider-hcloud internal/server/resource.go: ForceNew on
-  // image, location, datacenter, user_data, ssh_keys, placement_group (id changes only
-  // when powered off: in place), and the public_net ipv4/ipv6 ids.
+  // hetznercloud/terraform-provider-hcloud internal/server/resource.go (ForceNew): image,
+  // location, user_data, ssh_keys, and the deprecated datacenter. Name, type, labels,
+  // backups and protection change in place.
   "hcloud:index/server:Server": ["image", "location", "datacenter", "userData", "sshKeys"],
-  // internal/sshkey/resource.go: public_key ForceNew; name and labels in place.
+  // internal/sshkey/resource.go: public_key RequiresReplace; name and labels in place.
   "hcloud:index/sshKey:SshKey": ["publicKey"],
-  // internal/firewall/resource.go: name, labels, rules and apply_to all update in place.
+  // internal/firewall/resource.go: no ForceNew or RequiresReplace.
   "hcloud:index/firewall:Firewall": [],
-  // digitalocean/terraform-provider-digitalocean digitalocean/droplet/resource_droplet.go:
-  // ForceNew on image, region, ssh_keys, user_data, private_networking/vpc_uuid.
-  "digitalocean:index/droplet:Droplet": ["image", "region", "sshKeys", "userData", "vpcUuid"],
+  // digitalocean/terraform-provider-digitalocean digitalocean/droplet/resource_droplet.go
+  // (ForceNew): image, region, public_networking, ssh_keys, user_data, monitoring,
+  // droplet_agent, vpc_uuid (turning ipv6 off also replaces; this program keeps it on).
+  "digitalocean:index/droplet:Droplet": ["image", "region", "sshKeys", "userData", "monitoring", "dropletAgent", "vpcUuid"],
   // digitalocean/sshkey/resource_ssh_key.go: public_key ForceNew; name in place.
   "digitalocean:index/sshKey:SshKey": ["publicKey"],
   // digitalocean/tag/resource_tag.go: name ForceNew (the only input).
   "digitalocean:index/tag:Tag": ["name"],
-  // digitalocean/firewall/resource_firewall.go: every attribute updates in place.
+  // digitalocean/firewall/resource_firewall.go: none.
   "digitalocean:index/firewall:Firewall": [],
-  // tailscale/terraform-provider-tailscale tailscale/resource_tailnet_key.go: every input
-  // is ForceNew (the resource has no update).
-  "tailscale:index/tailnetKey:TailnetKey": "all",
-  // hashicorp/terraform-provider-random internal/provider/resource_bytes.go, resource_id.go:
-  // length/byte_length and keepers RequiresReplace.
-  "random:index/randomBytes:RandomBytes": "all",
-  "random:index/randomId:RandomId": "all",
-  // hashicorp/terraform-provider-tls internal/provider/resource_private_key.go: every
-  // attribute RequiresReplace.
-  "tls:index/privateKey:PrivateKey": "all",
-  // pulumi/pulumi-command v1.2.1 provider/pkg/provider/{local,remote}/command.go:
-  // `triggers` carries `provider:"replaceOnChanges"`; every other input is an update.
+  // tailscale/terraform-provider-tailscale tailscale/resource_tailnet_key.go (RequiresReplace):
+  // reusable, ephemeral, tags, preauthorized, expiry, description. recreateIfInvalid is not
+  // one: with "never" a spent key stays in state.
+  "tailscale:index/tailnetKey:TailnetKey": ["reusable", "ephemeral", "tags", "preauthorized", "expiry", "description"],
+  // hashicorp/terraform-provider-random internal/provider/resource_bytes.go: keepers, length;
+  // resource_id.go: keepers, byte_length, prefix (RequiresReplace).
+  "random:index/randomBytes:RandomBytes": ["keepers", "length"],
+  "random:index/randomId:RandomId": ["keepers", "byteLength", "prefix"],
+  // hashicorp/terraform-provider-tls internal/provider/resource_private_key.go: algorithm,
+  // rsa_bits, ecdsa_curve (RequiresReplace): its only inputs.
+  "tls:index/privateKey:PrivateKey": ["algorithm", "rsaBits", "ecdsaCurve"],
+  // pulumi/pulumi-command v1.2.1 provider/pkg/provider/common/inputs.go: `triggers` carries
+  // `provider:"replaceOnChanges"`; every other input is an in-place update (infer's default
+  // diff: there is no custom Diff), which re-runs the command.
   "command:local:Command": ["triggers"],
   "command:remote:Command": ["triggers"],
 };
@@ -204,7 +219,8 @@ export async function deploy(build: () => ProgramResult, options: DeployOptions)
     if (forced.has(reg.name)) because.push("--replace");
     for (const urn of reg.replaceWith) if (replaced.has(urn)) because.push(`replaceWith ${urn.split("::").pop()}`);
     const oldTrigger = (old.inputs as { __replacementTrigger?: unknown }).__replacementTrigger;
-    if (reg.replacementTrigger !== undefined && !isDeepStrictEqual(unwrap(reg.replacementTrigger), unwrap(oldTrigger))) {
+    // A trigger that appears or disappears is no replacement; only a changed value is.
+    if (reg.replacementTrigger !== undefined && oldTrigger !== undefined && !isDeepStrictEqual(unwrap(reg.replacementTrigger), unwrap(oldTrigger))) {
       because.push("replacementTrigger");
     }
 
@@ -223,7 +239,7 @@ export async function deploy(build: () => ProgramResult, options: DeployOptions)
       op = because.length > 0 ? "replace" : changed.length > 0 ? "update" : "same";
     }
 
-    if (op === "replace" && (old.protect || reg.protect)) {
+    if (op === "replace" && old.protect && reg.protect) {
       refusals.push(`unable to replace resource "${reg.urn}" as it is currently marked for protection (${because.join(", ")})`);
     }
 
@@ -249,9 +265,12 @@ export async function deploy(build: () => ProgramResult, options: DeployOptions)
         break;
       }
       case "replace": {
+        // Created from the program's values: no ignoreChanges substitution (see above).
         replaced.add(reg.urn);
-        result = await createWith(reg, inputs, old.generation + 1, fresh, options.dynamicProviders);
-        record(reg, stored, result, old.generation + 1, "replace", changed, because);
+        const created = { ...goal };
+        if (reg.replacementTrigger !== undefined) created.__replacementTrigger = reg.replacementTrigger;
+        result = await createWith(reg, goal, old.generation + 1, fresh, options.dynamicProviders);
+        record(reg, created, result, old.generation + 1, "replace", changed, because);
         break;
       }
       default:
@@ -263,7 +282,9 @@ export async function deploy(build: () => ProgramResult, options: DeployOptions)
   function record(reg: PendingRegistration, inputs: Record<string, unknown>, result: MockResult, generation: number, op: Operation, changed: string[], because: string[]): void {
     const command = COMMAND_TYPES.has(reg.type);
     const runs = !command ? undefined : op === "create" || op === "replace" ? "create" : op === "update" ? (plain(inputs).update ? "update" : "create") : undefined;
-    steps.push({ urn: reg.urn, name: reg.name, type: reg.type, op, changed, because, ...(runs ? { runs } : {}) });
+    const old = prior.get(reg.urn);
+    const runsOldDelete = command && op === "replace" && old !== undefined && typeof plain(old.inputs).delete === "string";
+    steps.push({ urn: reg.urn, name: reg.name, type: reg.type, op, changed, because, ...(runs ? { runs } : {}), ...(runsOldDelete ? { runsOldDelete } : {}) });
     next.set(reg.urn, { urn: reg.urn, type: reg.type, name: reg.name, custom: true, id: result.id, inputs, outputs: result.state, protect: reg.protect, generation });
   }
 
@@ -312,7 +333,6 @@ async function createWith(
   if (!PROVIDER_TYPE.test(reg.type) && REPLACE_ON[reg.type] === undefined) {
     throw new Error(`the harness has no replace rule for ${reg.type}: add it to REPLACE_ON with its source`);
   }
-  // The provider creates from the inputs it is given: ignoreChanges substitutions included.
   return fresh(generation, inputs);
 }
 

@@ -4,7 +4,7 @@
  * plainly fake: documentation IP ranges, "mock" strings.
  */
 import { createHash } from "crypto";
-import { stableId } from "./mockRuntime";
+import { stableId, unwrap } from "./mockRuntime";
 import { ed25519FromSeed } from "./mockKeys";
 
 export interface MockState {
@@ -42,6 +42,11 @@ export function defaultMockState(type: string, name: string, inputs: Record<stri
       const bytes = createHash("sha256").update(`${name}:${JSON.stringify(inputs.keepers ?? {})}${salt}`).digest();
       return { id, state: { ...inputs, hex: bytes.toString("hex"), base64: bytes.toString("base64") } };
     }
+    case "random:index/randomId:RandomId": {
+      const length = typeof inputs.byteLength === "number" ? inputs.byteLength : 4;
+      const bytes = createHash("sha256").update(`${name}:id${salt}`).digest().subarray(0, length);
+      return { id: bytes.toString("base64url"), state: { ...inputs, hex: bytes.toString("hex"), b64Std: bytes.toString("base64"), b64Url: bytes.toString("base64url"), dec: BigInt(`0x${bytes.toString("hex")}`).toString() } };
+    }
     case "tls:index/privateKey:PrivateKey": {
       // A real pair (the rehearsal logs in with it), derived from public text: never a real server's.
       const pair = ed25519FromSeed(`openclaw-vps mock key ${name}${salt}`, "openclaw-vps-mock-key");
@@ -59,10 +64,23 @@ export function defaultMockState(type: string, name: string, inputs: Record<stri
     }
     case "command:remote:Command":
     case "command:local:Command":
-      return { id, state: { ...inputs, stdout: name.endsWith("-verify") ? MOCK_VERIFICATION : "", stderr: "" } };
+      return { id, state: { ...inputs, stdout: mockStdout(name, inputs, salt), stderr: "" } };
     default:
       return { id, state: { ...inputs } };
   }
+}
+
+/** What a command prints: the verification summary, or the tailnet device `adopt` found. */
+function mockStdout(name: string, inputs: Record<string, unknown>, salt: string): string {
+  if (name.endsWith("-verify")) return MOCK_VERIFICATION;
+  const text = unwrap(inputs.create);
+  const create = typeof text === "string" ? text : "";
+  const adopt = /tailscale-device\.js adopt (\S+)/.exec(create);
+  if (adopt) {
+    const n = salt === "" ? 10 : 10 + (parseInt(hexOf(salt), 16) % 200);
+    return JSON.stringify({ id: `mock-device${hexOf(salt)}`, nodeId: `nMOCK${hexOf(salt)}CNTRL`, name: `${adopt[1]}.mock.ts.net`, address: `100.64.0.${n}` });
+  }
+  return "";
 }
 
 /** What the verification step prints on a healthy server (the last line is the summary). */

@@ -46,13 +46,28 @@ describe("the lifecycle harness", () => {
     expect(changes(b)).toEqual([]);
   });
 
-  it("ignoreChanges: a new value alone is no change, and a replacement is created with the OLD value (pulumi/pulumi#2657)", async () => {
+  it("ignoreChanges: a new value alone is no change (the old input is kept in state)", async () => {
     const a = await deploy(serverProgram("fsn1", "first boot A"), base);
     const b = await deploy(serverProgram("fsn1", "first boot B"), { ...base, prior: a.state });
     expect(step(b, "srv").op).toBe("same");
-    const c = await deploy(serverProgram("nbg1", "first boot B"), { ...base, prior: b.state });
+    expect(stored(b.state, "srv").userData).toBe("first boot A");
+  });
+
+  it("ignoreChanges: a replacement is created from the program's value (step_generator.go re-checks goal.Properties)", async () => {
+    const a = await deploy(serverProgram("fsn1", "first boot A"), base);
+    const b = await deploy(serverProgram("fsn1", "first boot B"), { ...base, prior: a.state });
+    const c = await deploy(serverProgram("nbg1", "first boot C"), { ...base, prior: b.state });
     expect(step(c, "srv")).toMatchObject({ op: "replace", because: ["location"] });
-    expect(stored(c.state, "srv").userData).toBe("first boot A");
+    expect(stored(c.state, "srv").userData).toBe("first boot C");
+    // A --replace target likewise (isTargetedReplace: checked from goal.Properties).
+    const d = await deploy(serverProgram("nbg1", "first boot D"), { ...base, prior: c.state, replace: ["srv"] });
+    expect(stored(d.state, "srv").userData).toBe("first boot D");
+  });
+
+  it("protect: a replacement is refused only when both the old state and the goal protect the resource (pulumi/pulumi#8873)", async () => {
+    const a = await deploy(serverProgram("fsn1", "A", true, true), base);
+    const lifted = await deploy(serverProgram("hel1", "A", true, false), { ...base, prior: a.state });
+    expect(step(lifted, "srv").op).toBe("replace");
   });
 
   it("without ignoreChanges a user data change replaces the server (hcloud: user_data ForceNew)", async () => {
