@@ -1,23 +1,55 @@
 /**
- * Removes the server's device from the tailnet when the server is destroyed or replaced, so
- * no stale `openclaw`, `openclaw-1`, … machines pile up. Only with Tailscale API credentials:
- * without them, docs/operations.md says what to remove by hand.
+ * The server's own device on the tailnet, found by identity and held for cleanup. Only with
+ * Tailscale API credentials: without them, the server is reached by its MagicDNS name and
+ * docs/operations.md says what to remove by hand.
+ *
+ * One local command per server (its trigger is the server's id): `adopt` waits for the
+ * device the new server registers (hostname, every stack tag, registered after the run
+ * started: never an older namesake) and prints it; on replacement or destroy, `delete`
+ * removes exactly the node `adopt` printed. The old device goes before the new one is
+ * adopted (deleteBeforeReplace), so the new server can take its name back.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import type * as tailscale from "@pulumi/tailscale";
 import type { ProviderCredentials } from "../config";
 
-export interface TailnetDeviceCleanupArgs {
-  /** The server's device, as the Tailscale API reports it. */
-  readonly device: pulumi.Output<tailscale.GetDeviceResult>;
-  /** Credentials for the API call; absent ones come from this machine's environment. */
+export interface TailnetDeviceArgs {
+  /** The cloud's id for the server: a new server means a new device. */
+  readonly serverId: pulumi.Input<string>;
+  /** The machine name the server registers with. */
+  readonly hostname: string;
+  /** The ACL tags its key carries. */
+  readonly tags: readonly string[];
+  /** How long to wait for the device, in seconds. */
+  readonly waitSeconds: number;
+  /** Credentials for the API calls; absent ones come from this machine's environment. */
   readonly credentials: ProviderCredentials;
 }
 
-export class TailnetDeviceCleanup extends pulumi.ComponentResource {
-  constructor(name: string, args: TailnetDeviceCleanupArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("openclaw-vps:tailnet:TailnetDeviceCleanup", name, {}, opts);
+/** What `adopt` prints, as one JSON line. */
+export interface AdoptedDevice {
+  readonly id: string;
+  readonly nodeId: string;
+  readonly name: string;
+  readonly address: string;
+}
+
+/** The device from `adopt`'s output (its last line). */
+export function parseAdopted(stdout: string): AdoptedDevice {
+  const last = stdout.trim().split("\n").pop() ?? "";
+  const d = JSON.parse(last) as Partial<AdoptedDevice>;
+  if (typeof d.address !== "string" || typeof d.nodeId !== "string") throw new Error(`tailnet device: unexpected output ${JSON.stringify(last)}`);
+  return d as AdoptedDevice;
+}
+
+export class TailnetDevice extends pulumi.ComponentResource {
+  /** The device's tailnet address (100.x): where the gateway steps connect. */
+  public readonly address: pulumi.Output<string>;
+  /** Tailscale's node id for the device. */
+  public readonly nodeId: pulumi.Output<string>;
+
+  constructor(name: string, args: TailnetDeviceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("openclaw-vps:tailnet:TailnetDevice", name, {}, opts);
     const c = args.credentials;
     // Credentials reach the script through its environment (this machine only, never SSH),
     // and the environment is kept secret in state.
@@ -25,18 +57,24 @@ export class TailnetDeviceCleanup extends pulumi.ComponentResource {
     if (c.tailscaleApiKey) environment.TAILSCALE_API_KEY = c.tailscaleApiKey;
     if (c.tailscaleOauthClientId) environment.TAILSCALE_OAUTH_CLIENT_ID = c.tailscaleOauthClientId;
     if (c.tailscaleOauthClientSecret) environment.TAILSCALE_OAUTH_CLIENT_SECRET = c.tailscaleOauthClientSecret;
-    new command.local.Command(
-      `${name}-remove`,
+    const device = new command.local.Command(
+      `${name}-node`,
       {
-        // Remembers which device to remove: a new server means a new device, so this is
-        // replaced, and the old device removed.
-        create: pulumi.interpolate`echo ${args.device.nodeId}`,
-        delete: pulumi.interpolate`node scripts/tailscale-device.js delete ${args.device.nodeId}`,
+        create: `node scripts/tailscale-device.js adopt ${args.hostname} ${args.tags.join(",")} ${args.waitSeconds}`,
+        delete: "node scripts/tailscale-device.js delete-recorded",
+        // A new server is a new device: adopt it, and remove the old one.
+        triggers: [args.serverId],
         environment: pulumi.secret(environment),
-        addPreviousOutputInEnv: false,
+        // The delete reads the adopted node from PULUMI_COMMAND_STDOUT (a local command only:
+        // nothing here goes over SSH).
+        addPreviousOutputInEnv: true,
       },
-      { parent: this },
+      // The old node must leave the tailnet before the new one claims its name.
+      { parent: this, deleteBeforeReplace: true },
     );
-    this.registerOutputs({});
+    const adopted = device.stdout.apply(parseAdopted);
+    this.address = adopted.apply((d) => d.address);
+    this.nodeId = adopted.apply((d) => d.nodeId);
+    this.registerOutputs({ address: this.address, nodeId: this.nodeId });
   }
 }

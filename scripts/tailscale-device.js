@@ -1,16 +1,33 @@
 #!/usr/bin/env node
-// Removes a device from the tailnet through the Tailscale API, so destroying or replacing
-// the server leaves no stale machine behind (and no `openclaw-1` on the next deploy).
-// Usage: node scripts/tailscale-device.js delete <device or node id>
+// The server's own tailnet device, through the Tailscale API. Run by `pulumi up` on this
+// machine (components/tailnetDevice.ts), never on the server.
+//
+//   node scripts/tailscale-device.js adopt <hostname> <tag,tag> <seconds>
+//     Waits for the device the new server registers and prints it as one JSON line
+//     ({"id","nodeId","name","address"}). The device is chosen by identity, not by name
+//     alone: the hostname, every one of the stack's tags, and registered after this run
+//     started (by the API's own clock), newest first. A stale device of the same name
+//     (an old server, another stack) is never picked. When the name was taken while the
+//     new server joined (it then gets `<hostname>-1`), the device is renamed back.
+//   node scripts/tailscale-device.js delete-recorded
+//     Removes the device that `adopt` printed, read from PULUMI_COMMAND_STDOUT (which
+//     pulumi-command sets for a command's delete): the cleanup holds exactly that node.
+//   node scripts/tailscale-device.js delete <device id>
+//
 // Credentials come from the environment only, never the command line:
 //   TAILSCALE_API_KEY, or TAILSCALE_OAUTH_CLIENT_ID + TAILSCALE_OAUTH_CLIENT_SECRET;
 //   TAILSCALE_BASE_URL overrides https://api.tailscale.com (as for the Tailscale provider).
 "use strict";
 
 const base = (process.env.TAILSCALE_BASE_URL || "https://api.tailscale.com").replace(/\/$/, "");
+/** How long before this run's start a device may have registered (the server exists by then). */
+const SLACK_MS = 60_000;
+const POLL_MS = Number(process.env.OPENCLAW_VPS_POLL_MS || 5000);
 
+let token;
 async function accessToken() {
-  if (process.env.TAILSCALE_API_KEY) return process.env.TAILSCALE_API_KEY;
+  if (token) return token;
+  if (process.env.TAILSCALE_API_KEY) return (token = process.env.TAILSCALE_API_KEY);
   const id = process.env.TAILSCALE_OAUTH_CLIENT_ID;
   const secret = process.env.TAILSCALE_OAUTH_CLIENT_SECRET;
   if (!id || !secret) throw new Error("no Tailscale credentials in the environment");
@@ -20,19 +37,83 @@ async function accessToken() {
     body: new URLSearchParams({ client_id: id, client_secret: secret }),
   });
   if (!res.ok) throw new Error(`OAuth token request failed: HTTP ${res.status}`);
-  return (await res.json()).access_token;
+  return (token = (await res.json()).access_token);
 }
 
-async function main(argv) {
-  const [verb, device] = argv;
-  if (verb !== "delete" || !device || !/^[A-Za-z0-9]+$/.test(device)) {
+async function api(method, path, body) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${await accessToken()}`, ...(body ? { "content-type": "application/json" } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return res;
+}
+
+/** Devices that are this server's: name, every tag, registered since `since` (ms); newest first. */
+function candidates(devices, hostname, tags, since) {
+  return devices
+    .filter((d) => d.hostname === hostname)
+    .filter((d) => tags.every((t) => (d.tags || []).includes(t)))
+    .filter((d) => Date.parse(d.created) >= since - SLACK_MS)
+    .sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
+}
+
+async function adopt(hostname, tagList, seconds) {
+  const tags = tagList.split(",").filter(Boolean);
+  if (!/^[a-z0-9-]{1,63}$/.test(hostname) || tags.length === 0 || !(seconds > 0)) {
+    console.error("usage: node scripts/tailscale-device.js adopt <hostname> <tag,tag> <seconds>");
+    return 2;
+  }
+  const deadline = Date.now() + seconds * 1000;
+  let since;
+  for (let attempt = 1; ; attempt++) {
+    const res = await api("GET", "/api/v2/tailnet/-/devices?fields=all");
+    if (!res.ok) throw new Error(`listing the tailnet's devices failed: HTTP ${res.status}`);
+    // The API's clock, not this machine's, decides what is new.
+    if (since === undefined) since = Date.parse(res.headers.get("date") || "") || Date.now();
+    const devices = (await res.json()).devices || [];
+    const found = candidates(devices, hostname, tags, since);
+    if (found.length > 0) {
+      if (found.length > 1) console.error(`${found.length} new devices named ${hostname}; taking the newest`);
+      return finish(found[0], hostname);
+    }
+    if (Date.now() + POLL_MS > deadline) {
+      const stale = devices.filter((d) => d.hostname === hostname).length;
+      console.error(
+        `no new tailnet device named ${hostname} with tags ${tags.join(",")} appeared in ${seconds} s` +
+          (stale > 0 ? ` (${stale} older device(s) of that name were not taken)` : "") +
+          ": see the server's console log and `sudo cloud-init status --long` (first boot), and that the auth key is fresh",
+      );
+      return 1;
+    }
+    if (attempt === 1) console.error(`waiting for the server's tailnet device ${hostname}…`);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+async function finish(device, hostname) {
+  let name = device.name || "";
+  if (name.split(".")[0] !== hostname) {
+    // The name was still held by the device this one replaces: claim it back.
+    const res = await api("POST", `/api/v2/device/${device.id}/name`, { name: hostname });
+    if (res.ok) {
+      console.error(`renamed tailnet device ${name} to ${hostname}`);
+      name = [hostname, ...name.split(".").slice(1)].join(".");
+    } else {
+      console.error(`the tailnet device is called ${name}, and renaming it to ${hostname} failed (HTTP ${res.status}): remove the old ${hostname} in the admin console and rename it`);
+    }
+  }
+  const address = (device.addresses || []).find((a) => a.startsWith("100.")) || (device.addresses || [])[0];
+  console.log(JSON.stringify({ id: device.id, nodeId: device.nodeId, name, address }));
+  return 0;
+}
+
+async function remove(device) {
+  if (!device || !/^[A-Za-z0-9]+$/.test(device)) {
     console.error("usage: node scripts/tailscale-device.js delete <device id>");
     return 2;
   }
-  const res = await fetch(`${base}/api/v2/device/${device}`, {
-    method: "DELETE",
-    headers: { authorization: `Bearer ${await accessToken()}` },
-  });
+  const res = await api("DELETE", `/api/v2/device/${device}`);
   if (res.status === 404) {
     console.log(`tailnet device ${device} was already gone`);
     return 0;
@@ -45,10 +126,41 @@ async function main(argv) {
   return 0;
 }
 
+function recorded() {
+  const out = (process.env.PULUMI_COMMAND_STDOUT || "").trim().split("\n").pop() || "";
+  try {
+    const d = JSON.parse(out);
+    return d.nodeId || d.id;
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(argv) {
+  const [verb, ...rest] = argv;
+  switch (verb) {
+    case "adopt":
+      return adopt(rest[0] || "", rest[1] || "", Number(rest[2]));
+    case "delete-recorded": {
+      const device = recorded();
+      if (!device) {
+        console.error("no recorded tailnet device (PULUMI_COMMAND_STDOUT is empty): remove the old device in the Tailscale admin console");
+        return 1;
+      }
+      return remove(device);
+    }
+    case "delete":
+      return remove(rest[0]);
+    default:
+      console.error("usage: node scripts/tailscale-device.js adopt <hostname> <tag,tag> <seconds> | delete-recorded | delete <device id>");
+      return 2;
+  }
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    console.error(`could not remove the tailnet device: ${err.message}; remove it in the Tailscale admin console`);
+    console.error(`tailnet device: ${err.message}`);
     process.exit(1);
   },
 );
