@@ -4,9 +4,11 @@
  * rule is ever needed. There is deliberately no argument that could add one.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import * as hcloud from "@pulumi/hcloud";
 import * as digitalocean from "@pulumi/digitalocean";
 import type { CloudTarget } from "./providers";
+import { digitaloceanTag } from "./labels";
 
 /**
  * DigitalOcean blocks whatever a firewall does not allow, in both directions, and refuses
@@ -26,8 +28,9 @@ export interface DenyAllFirewallArgs {
   readonly target: CloudTarget;
   /** Hetzner labels identifying the stack. */
   readonly labels: Readonly<Record<string, string>>;
-  /** DigitalOcean tag that binds the firewall to the droplet. */
-  readonly tagName: string;
+  /** The project and stack, for the DigitalOcean tag that binds the firewall to the droplet. */
+  readonly project: string;
+  readonly stack: string;
 }
 
 /** How a server attaches to this firewall at creation. */
@@ -59,7 +62,10 @@ export class DenyAllFirewall extends pulumi.ComponentResource {
       }
       case "digitalocean": {
         // A tag on both firewall and droplet applies the firewall the moment the droplet exists.
-        const tag = new digitalocean.Tag(`${name}-tag`, { name: args.tagName }, { parent: this, provider: target.provider });
+        // Chosen once per deployment and kept in state: stable across runs, unique per account.
+        const suffix = new random.RandomId(`${name}-tag-suffix`, { byteLength: 4 }, { parent: this });
+        const tagName = suffix.hex.apply((hex) => digitaloceanTag(args.project, args.stack, hex));
+        const tag = new digitalocean.Tag(`${name}-tag`, { name: tagName }, { parent: this, provider: target.provider });
         const fw = new digitalocean.Firewall(
           `${name}-do`,
           {

@@ -18,7 +18,12 @@ export function hcloudLabels(project: string, stack: string): Record<string, str
   };
 }
 
-/** A DigitalOcean tag name: [A-Za-z0-9_:-], at most 255 characters. */
-export function digitaloceanTag(project: string, stack: string): string {
-  return `${project}-${stack}`.replace(/[^A-Za-z0-9_:-]/g, "-").slice(0, 255);
+/**
+ * A DigitalOcean tag name: [A-Za-z0-9_:-], at most 255 characters. Tags are account-wide,
+ * so the deployment's own random suffix keeps two stacks of the same name (two projects,
+ * two people) from sharing one: deleting a tag untags everything that carries it.
+ */
+export function digitaloceanTag(project: string, stack: string, suffix: string): string {
+  const prefix = `${project}-${stack}`.replace(/[^A-Za-z0-9_:-]/g, "-").slice(0, 255 - suffix.length - 1);
+  return `${prefix}-${suffix}`;
 }

@@ -12,6 +12,8 @@ describe("labels and tags", () => {
   });
 
   it("makes a DigitalOcean tag from project and stack", () => {
-    expect(digitaloceanTag("openclaw-vps", "prod.eu")).toBe("openclaw-vps-prod-eu");
+    expect(digitaloceanTag("openclaw-vps", "prod.eu", "1a2b3c4d")).toBe("openclaw-vps-prod-eu-1a2b3c4d");
+    expect(digitaloceanTag("p", "s".repeat(300), "1a2b3c4d")).toHaveLength(255);
+    expect(digitaloceanTag("p", "s".repeat(300), "1a2b3c4d").endsWith("-1a2b3c4d")).toBe(true);
   });
 });

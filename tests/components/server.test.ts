@@ -8,7 +8,7 @@ import { oneOfType } from "../helpers/stack";
 function serverStack(target: () => ReturnType<typeof hetzner>, protect: boolean) {
   return evaluateComponents(() => {
     const t = target();
-    const firewall = new DenyAllFirewall("fw", { target: t, labels: { stack: "unit" }, tagName: "openclaw-vps-unit" });
+    const firewall = new DenyAllFirewall("fw", { target: t, labels: { stack: "unit" }, project: "openclaw-vps", stack: "unit" });
     const server = new Server("srv", {
       target: t,
       hostname: "claw",
@@ -44,7 +44,8 @@ describe("Server on Hetzner", () => {
     });
     expect(isSecretValue(s.inputs.userData)).toBe(true);
     expect(s.dependencies).toContain(fw.urn);
-    expect(s.ignoreChanges).toEqual(["userData"]);
+    // No ignoreChanges: the user data comes from the first-boot document (components/firstBoot.ts).
+    expect(s.ignoreChanges).toEqual([]);
     expect(s.deleteBeforeReplace).toBe(true);
     expect(s.protect).toBe(false);
     expect(ev.outputs.id.value).toBe(s.id);
@@ -70,12 +71,12 @@ describe("Server on DigitalOcean", () => {
       region: "ams3",
       image: "ubuntu-24-04-x64",
       backups: false,
-      tags: ["openclaw-vps-unit"],
+      tags: ["openclaw-vps-unit-b1c7d955"],
       sshKeys: ["key-ref"],
     });
     expect(isSecretValue(d.inputs.userData)).toBe(true);
     expect(d.dependencies).toContain(fw.urn);
-    expect(d.ignoreChanges).toEqual(["userData"]);
+    expect(d.ignoreChanges).toEqual([]);
     expect(d.protect).toBe(true);
     expect(ev.outputs.ip.value).toBe("203.0.113.20");
   });
@@ -83,7 +84,7 @@ describe("Server on DigitalOcean", () => {
   it("refuses a firewall from the other cloud", async () => {
     await expect(
       evaluateComponents(() => {
-        const firewall = new DenyAllFirewall("fw", { target: hetzner(), labels: {}, tagName: "t" });
+        const firewall = new DenyAllFirewall("fw", { target: hetzner(), labels: {}, project: "openclaw-vps", stack: "unit" });
         new Server("srv", {
           target: digitaloceanTarget(),
           hostname: "claw",

@@ -35,7 +35,7 @@ describe("npm run plan", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("inbound rules: none (all inbound dropped)");
     expect(r.stdout).toContain("outbound: allow tcp 1-65535 to 0.0.0.0/0, ::/0");
-    expect(r.stdout).toContain("tags (firewall binding): openclaw-firewall-tag (openclaw-vps-prod)");
+    expect(r.stdout).toContain("tags (firewall binding): openclaw-firewall-tag (openclaw-vps-prod-23509f58)");
     expect(r.stdout).toMatch(/tailscale:index\/tailnetKey:TailnetKey\s+openclaw-tailscale-minted/);
   });
 
