@@ -3,18 +3,18 @@
  * for Pulumi; tests and `npm run plan` run it under the SDK's mock runtime.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as tailscale from "@pulumi/tailscale";
 import { StackConfig, loadConfig } from "./config";
-import { GatewaySettings, gatewayArtifacts, renderEnvFile, sandboxImageTag } from "./gateway";
-import { OpenClawGateway } from "./components/gateway";
-import { TailnetDeviceCleanup } from "./components/tailnetDevice";
+import { GatewaySettings, contentHash, gatewayArtifacts, renderEnvFile, sandboxImageTag } from "./gateway";
+import { HOST_WAIT_SECONDS, OpenClawGateway } from "./components/gateway";
+import { FirstBoot } from "./components/firstBoot";
+import { TailnetDevice } from "./components/tailnetDevice";
 import { ADMIN_USER, hostFiles, renderCloudInit } from "./cloud-init";
 import { DenyAllFirewall } from "./components/firewall";
 import { DeployKey } from "./components/deployKey";
 import { GatewayToken } from "./components/gatewayToken";
-import { digitaloceanTag, hcloudLabels } from "./components/labels";
+import { hcloudLabels } from "./components/labels";
 import { cloudTarget, tailscaleProvider } from "./components/providers";
-import { Server } from "./components/server";
+import { IMAGES, Server } from "./components/server";
 import { TailscaleAuthKey } from "./components/tailscaleAuthKey";
 
 /** Logical names never depend on config, so changing a value never renames (and replaces) a resource. */
@@ -25,11 +25,6 @@ export interface Program {
   readonly outputs: Record<string, pulumi.Input<unknown>>;
   /** Every rendered artifact by file name, for `npm run plan -- --out`. */
   readonly artifacts: Record<string, pulumi.Input<string>>;
-}
-
-export interface BuildOptions {
-  /** Identifies this run, so the verification step runs on every `pulumi up`. */
-  readonly runId?: string;
 }
 
 /** The gateway's settings, from the validated config: plain values only. */
@@ -45,10 +40,7 @@ export function gatewaySettings(cfg: StackConfig): GatewaySettings {
   };
 }
 
-export function build(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-  options: BuildOptions = {},
-): Program {
+export function build(env: Readonly<Record<string, string | undefined>> = process.env): Program {
   // Validate everything before the first resource is registered.
   const cfg = loadConfig(env);
   const target = cloudTarget(cfg.cloud, cfg.providerCredentials);
@@ -57,10 +49,17 @@ export function build(
   const firewall = new DenyAllFirewall(`${NAME}-firewall`, {
     target,
     labels,
-    tagName: digitaloceanTag(cfg.project, cfg.stack),
+    project: cfg.project,
+    stack: cfg.stack,
   });
 
   const deployKey = new DeployKey(`${NAME}-deploy`, { target, labels });
+
+  // The server's generation: everything that replaces it. A new generation gets a fresh
+  // auth key and a new first-boot document (components/firstBoot.ts).
+  const generation = deployKey.publicKeyOpenssh.apply((pub) =>
+    contentHash(cfg.cloud, cfg.location, IMAGES[cfg.cloud], String(cfg.serverGeneration), pub.trim()),
+  );
 
   // Only with API credentials: mints the auth key and finds the device's address.
   const tailscaleApi = cfg.tailscaleAuth.kind === "mint" ? tailscaleProvider(cfg.providerCredentials) : undefined;
@@ -71,19 +70,23 @@ export function build(
           kind: "mint",
           provider: tailscaleApi,
           tags: cfg.tailscaleTags,
-          description: `${cfg.project}/${cfg.stack} ${cfg.hostname}`,
+          // Every input of a key replaces it: naming the generation mints one per server.
+          description: generation.apply((g) => `${cfg.project}/${cfg.stack} ${cfg.hostname} g${g.slice(0, 8)}`),
         }
       : { kind: "supplied", key: requireDefined(cfg.secrets.tailscaleAuthKey, "tailscaleAuthKey") },
   );
 
   const cloudInitInput = pulumi
-    .all([authKey.key, deployKey.publicKeyOpenssh])
-    .apply(([key, deployPub]) => ({
+    .all([authKey.key, deployKey.publicKeyOpenssh, generation])
+    .apply(([key, deployPub, gen]) => ({
       hostname: cfg.hostname,
       adminKeys: [deployPub, ...cfg.operatorSshKeys],
       tailscale: { authKey: key, tags: cfg.tailscaleTags },
+      generation: gen,
     }));
   const userData = pulumi.secret(cloudInitInput.apply(renderCloudInit));
+  // The document the server is created with: kept while the generation is the same.
+  const firstBoot = new FirstBoot(`${NAME}-first-boot`, { generation, protect: cfg.protect, userData });
 
   const server = new Server(`${NAME}-server`, {
     target,
@@ -94,7 +97,7 @@ export function build(
     protect: cfg.protect,
     firewall,
     sshKeyRef: deployKey.cloudKeyRef,
-    userData,
+    userData: firstBoot.userData,
     labels,
   });
 
@@ -114,19 +117,18 @@ export function build(
       ),
   );
 
-  // With API credentials, connect to the address Tailscale reports for the new device
-  // (waiting for it to appear); otherwise to its MagicDNS name.
+  // With API credentials, connect to the address of the device this server registered
+  // (found by identity, removed with the server); otherwise to its MagicDNS name.
   const device = tailscaleApi
-    ? tailscale.getDeviceOutput(
-        { hostname: cfg.hostname, waitFor: "900s" },
-        // The device can only appear once the server exists.
-        { provider: tailscaleApi, dependsOn: [server] },
-      )
+    ? new TailnetDevice(`${NAME}-tailnet-device`, {
+        serverId: server.serverId,
+        hostname: cfg.hostname,
+        tags: cfg.tailscaleTags,
+        waitSeconds: HOST_WAIT_SECONDS,
+        credentials: cfg.providerCredentials,
+      })
     : undefined;
-  const host: pulumi.Input<string> = device
-    ? device.apply((d) => d.addresses.find((a) => a.startsWith("100.")) ?? d.addresses[0])
-    : tailnetHost;
-  if (device) new TailnetDeviceCleanup(`${NAME}-tailnet-device`, { device, credentials: cfg.providerCredentials });
+  const host: pulumi.Input<string> = device ? device.address : tailnetHost;
 
   const gateway = new OpenClawGateway(`${NAME}-gateway`, {
     host,
@@ -136,8 +138,7 @@ export function build(
     sandboxImage: settings.sandboxImage,
     hostname: cfg.hostname,
     envFile,
-    verifyRunId: options.runId ?? new Date().toISOString(),
-    server,
+    serverId: server.serverId,
   });
 
   const artifacts: Record<string, pulumi.Input<string>> = {

@@ -54,6 +54,11 @@ export interface CloudInitInput {
     /** ACL tags to advertise. */
     readonly tags: readonly string[];
   };
+  /**
+   * The server generation this document is for (components/firstBoot.ts): a new one makes
+   * a new document, so a rebuild with the same inputs still gets a new server.
+   */
+  readonly generation?: string;
 }
 
 /** A file the document installs, and the artifact name `npm run plan -- --out` gives it. */
@@ -147,7 +152,8 @@ export function cloudConfig(input: CloudInitInput): Record<string, unknown> {
 
 /** The user data: `#cloud-config` and the document, deterministic for the same input. */
 export function renderCloudInit(input: CloudInitInput): string {
-  const text = `#cloud-config\n${stringify(cloudConfig(input), { lineWidth: 0 })}`;
+  const header = input.generation ? `#cloud-config\n# openclaw-vps server generation ${input.generation}\n` : "#cloud-config\n";
+  const text = `${header}${stringify(cloudConfig(input), { lineWidth: 0 })}`;
   const size = Buffer.byteLength(text, "utf8");
   if (size > USER_DATA_LIMIT_BYTES) {
     throw new Error(`cloud-init user data is ${size} bytes; Hetzner accepts at most ${USER_DATA_LIMIT_BYTES}`);

@@ -1,7 +1,12 @@
 /**
  * The gateway, brought up over the tailnet by `pulumi up` itself: remote commands over SSH
  * as the admin user with the deploy key. Each step re-runs exactly when what it applies
- * changes (its triggers are content hashes); verification runs on every `pulumi up`.
+ * changes (its triggers are content hashes) or the server is a new one (the server's id is
+ * in every trigger); verification re-runs whenever anything it checks changed. A `pulumi up`
+ * with nothing changed runs nothing (the server checks itself daily: selfcheck.sh).
+ *
+ * Four sequential SSH steps after the host answers: files (after first boot has finished),
+ * then install and sandbox side by side, configure, verify.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
@@ -31,10 +36,8 @@ export interface OpenClawGatewayArgs {
   readonly hostname: string;
   /** The .env file for the gateway; secret, delivered on stdin only. */
   readonly envFile: pulumi.Output<string>;
-  /** Changes on every run, so verification runs on every `pulumi up`. */
-  readonly verifyRunId: string;
-  /** The server the steps run on. */
-  readonly server: pulumi.Resource;
+  /** The cloud's id for the server the steps run on: a new server runs every step again. */
+  readonly serverId: pulumi.Input<string>;
 }
 
 /** How long the first boot may take before the deployment gives up (15 minutes). */
@@ -82,64 +85,68 @@ export class OpenClawGateway extends pulumi.ComponentResource {
       `${name}-wait`,
       {
         create: pulumi.interpolate`node scripts/wait-for-host.js ${args.host} 22 ${HOST_WAIT_SECONDS}`,
+        // A new server is waited for again (the server must exist before anyone can wait).
+        triggers: [args.serverId],
         addPreviousOutputInEnv: false,
       },
-      // The server must exist before anyone can wait for it.
-      { parent: this, dependsOn: [args.server] },
-    );
-
-    const ready = remote(
-      "ready",
-      [
-        "if ! sudo cloud-init status --wait --long; then",
-        "  echo 'first boot failed: see sudo cloud-init status --long and /var/log/cloud-init-output.log on the server' >&2; exit 1;",
-        "fi;",
-        `test -f ${READY_MARKER} || { echo 'bootstrap did not finish: see /var/log/cloud-init-output.log' >&2; exit 1; }`,
-      ].join(" "),
-      [],
-      [wait],
+      { parent: this },
     );
 
     const files = gatewayFiles(args.settings);
     const bundle = renderFilesBundle(files);
     const text = (path: string) => files.find((f) => f.path === path)?.content ?? "";
-    const filesStep = remote("files", "sudo bash -s", [contentHash(bundle)], [ready], { stdin: bundle });
+    // First boot must have finished before anything is installed: the same SSH session
+    // waits for cloud-init, checks the bootstrap's marker, then installs the files.
+    const firstBootDone = [
+      "if ! sudo cloud-init status --wait --long >/dev/null; then",
+      "  echo 'first boot failed: see sudo cloud-init status --long and /var/log/cloud-init-output.log on the server' >&2; exit 1;",
+      "fi;",
+      `test -f ${READY_MARKER} || { echo 'bootstrap did not finish: see /var/log/cloud-init-output.log' >&2; exit 1; };`,
+    ].join(" ");
+    const filesTriggers = [args.serverId, contentHash(bundle)];
+    const filesStep = remote("files", `${firstBootDone} sudo bash -s`, filesTriggers, [wait], { stdin: bundle });
 
+    const installTriggers = [args.serverId, args.openclawVersion, contentHash(text(STEP_SCRIPTS.install))];
     const install = remote(
       "install",
       `sudo ${shellCommand([STEP_SCRIPTS.install, args.openclawVersion])}`,
-      [args.openclawVersion, contentHash(text(STEP_SCRIPTS.install))],
+      installTriggers,
       [filesStep],
     );
 
+    const sandboxTriggers = [args.serverId, args.sandboxImage, contentHash(text(STEP_SCRIPTS.sandbox))];
     const sandbox = remote(
       "sandbox",
       `sudo ${shellCommand([STEP_SCRIPTS.sandbox, args.sandboxImage])}`,
-      [args.sandboxImage, contentHash(text(STEP_SCRIPTS.sandbox))],
+      sandboxTriggers,
       [filesStep],
     );
 
     const configHash = contentHash(renderOpenclawJson(args.settings), bundle);
+    const configureTriggers: pulumi.Input<unknown>[] = [
+      args.serverId,
+      configHash,
+      args.openclawVersion,
+      args.sandboxImage,
+      // A rotated secret (e.g. a new gateway token) re-runs this step; the hash stays secret.
+      pulumi.secret(args.envFile.apply((env) => contentHash(env))),
+    ];
     const configure = remote(
       "configure",
       `sudo ${shellCommand([STEP_SCRIPTS.configure, args.hostname])}`,
-      [
-        configHash,
-        args.openclawVersion,
-        args.sandboxImage,
-        // A rotated secret (e.g. a new gateway token) re-runs this step; the hash stays secret.
-        pulumi.secret(args.envFile.apply((env) => contentHash(env))),
-      ],
+      configureTriggers,
       [install, sandbox],
       // Secrets travel on stdin, never in the command line.
       { stdin: args.envFile },
     );
 
+    // Verification checks what every step before it applied: it re-runs when any of their
+    // triggers changes, and only then. Between runs the server checks itself daily.
     const verifyCommand = `sudo ${shellCommand([STEP_SCRIPTS.verify, args.openclawVersion])}`;
     const verify = remote(
       "verify",
       verifyCommand,
-      [configHash, args.openclawVersion, args.sandboxImage, args.verifyRunId],
+      [...filesTriggers, ...installTriggers, ...sandboxTriggers, ...configureTriggers],
       [configure],
       { update: verifyCommand },
     );

@@ -28,7 +28,7 @@ export interface ServerArgs {
   readonly firewall: DenyAllFirewall;
   /** The deploy key as the cloud knows it. */
   readonly sshKeyRef: pulumi.Input<string>;
-  /** The cloud-init document; secret. */
+  /** The cloud-init document of this server generation (components/firstBoot.ts); secret. */
   readonly userData: pulumi.Output<string>;
   /** Hetzner labels identifying the stack. */
   readonly labels: Readonly<Record<string, string>>;
@@ -45,9 +45,9 @@ export class Server extends pulumi.ComponentResource {
     const common: pulumi.CustomResourceOptions = {
       parent: this,
       protect: args.protect, // from config: blocks an accidental destroy or replacement
-      // A new auth key (minted per run, or rotated in config) must never replace a running
-      // server: user data only matters at first boot; later changes go over SSH.
-      ignoreChanges: ["userData"],
+      // No ignoreChanges on userData: the document only changes with the server's generation
+      // (components/firstBoot.ts), so a new auth key never replaces a running server, and
+      // a rebuild does.
       // State keeps user data encrypted even if a caller passed it in the clear.
       additionalSecretOutputs: ["userData"],
       // The firewall must exist before the server so that it is attached at creation.

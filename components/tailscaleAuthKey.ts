@@ -22,8 +22,8 @@ export type TailscaleAuthKeyArgs =
       readonly provider: tailscale.Provider;
       /** ACL tags the key (and so the server) carries. */
       readonly tags: readonly string[];
-      /** Shown in the tailnet's key list. */
-      readonly description: string;
+      /** Shown in the tailnet's key list; names the server generation, so each server gets its own key. */
+      readonly description: pulumi.Input<string>;
     }
   | {
       /** Use a key the operator supplied in stack config. */
@@ -47,9 +47,10 @@ export class TailscaleAuthKey extends pulumi.ComponentResource {
             preauthorized: true,
             expiry: AUTH_KEY_EXPIRY_SECONDS,
             tags: [...args.tags],
-            description: keyDescription(args.description),
-            // Once used or expired the key is invalid by design; recreating it would only
-            // churn state (user data ignores it after creation).
+            description: pulumi.output(args.description).apply(keyDescription),
+            // Once used or expired the key is invalid by design, and the running server no
+            // longer needs it: recreating it would only churn state. A new server generation
+            // changes the description, which mints a fresh key for the new server.
             recreateIfInvalid: "never",
           },
           { parent: this, provider: args.provider },

@@ -141,6 +141,18 @@ export const KEYS = {
     default: 1,
     description: "Bump to rotate the gateway token.",
   },
+  serverGeneration: {
+    type: "integer",
+    default: 1,
+    description:
+      "Bump to rebuild the server from scratch: a new machine with a fresh tailnet key, set up and verified again (a new location or image does the same).",
+  },
+  restoreOnRebuild: {
+    type: "boolean",
+    default: false,
+    description:
+      "When the server is rebuilt or moved, carry its newest backup over and restore it on the new one, so the same gateway comes back (pairings, sessions, state).",
+  },
 } as const satisfies Record<string, KeySpec>;
 
 export type KeyName = keyof typeof KEYS;

@@ -39,6 +39,8 @@ export interface ValidConfig {
   readonly sandboxNetwork: "none" | "bridge";
   readonly operatorSshKeys: readonly string[];
   readonly gatewayTokenVersion: number;
+  readonly serverGeneration: number;
+  readonly restoreOnRebuild: boolean;
   /** Which secret keys hold a value. */
   readonly secretsSet: ReadonlySet<SecretKeyName>;
   /** How the server gets its Tailscale auth key. */
@@ -97,6 +99,15 @@ function stringArray(item: z.ZodType<string>, what: string) {
     .pipe(z.array(item, { error: `a list of ${what}` }));
 }
 
+/** A whole number from 1 (config strings arrive as text). */
+function wholeNumber() {
+  return z
+    .string()
+    .regex(/^\d+$/, "a whole number, 1 or more")
+    .transform(Number)
+    .pipe(z.number().int().min(1, "a whole number, 1 or more").max(1_000_000, "a whole number up to 1000000"));
+}
+
 const plainSchemas = {
   cloud: z.enum(CLOUDS, { error: `one of ${CLOUDS.join(", ")}` }),
   serverType: z.string().regex(/^[a-z0-9-]*$/, "a server type name such as cx23 or s-2vcpu-4gb"),
@@ -113,6 +124,7 @@ const plainSchemas = {
     ),
   backups: boolean,
   protect: boolean,
+  restoreOnRebuild: boolean,
   tailscaleTags: stringArray(
     z.string().regex(TAG, "tags that start with tag: followed by letters, digits and hyphens"),
     'ACL tags such as ["tag:openclaw"]',
@@ -139,11 +151,8 @@ const plainSchemas = {
     }),
     "OpenSSH public keys",
   ),
-  gatewayTokenVersion: z
-    .string()
-    .regex(/^\d+$/, "a whole number, 1 or more")
-    .transform(Number)
-    .pipe(z.number().int().min(1, "a whole number, 1 or more").max(1_000_000, "a whole number up to 1000000")),
+  gatewayTokenVersion: wholeNumber(),
+  serverGeneration: wholeNumber(),
 } as const;
 
 /** What each secret must look like. Messages never include the value. */
@@ -262,6 +271,8 @@ export function validateConfig(raw: RawConfig): ValidationResult {
       sandboxNetwork: p.sandboxNetwork as "none" | "bridge",
       operatorSshKeys: p.operatorSshKeys as string[],
       gatewayTokenVersion: p.gatewayTokenVersion as number,
+      serverGeneration: p.serverGeneration as number,
+      restoreOnRebuild: p.restoreOnRebuild as boolean,
       secretsSet,
       tailscaleAuth,
     },

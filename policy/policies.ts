@@ -6,6 +6,7 @@ import { Policies } from "@pulumi/policy";
 import { firewallAtCreation } from "./rules/firewallAtCreation";
 import { noInboundFirewallRules } from "./rules/noInboundFirewallRules";
 import { noSecretInCommandLine } from "./rules/noSecretInCommandLine";
+import { userDataPerGeneration } from "./rules/userDataPerGeneration";
 import { userDataSecret } from "./rules/userDataSecret";
 
-export const policies: Policies = [noInboundFirewallRules, firewallAtCreation, userDataSecret, noSecretInCommandLine];
+export const policies: Policies = [noInboundFirewallRules, firewallAtCreation, userDataSecret, userDataPerGeneration, noSecretInCommandLine];

@@ -21,11 +21,12 @@ import { homedir, tmpdir } from "os";
 import { join } from "path";
 import { parse } from "yaml";
 import { KEYS } from "../config/keys";
-import { evaluateStackFile } from "./lib/planEvaluation";
+import { deployStackFile } from "./lib/planEvaluation";
+import { Deployment, ResourceState, StackState, Step as EngineStep } from "./lib/engine";
 import { Machine, REPO, Ran, cleanUpAfter, failureText, must, runLocalWatched, runStep, runTool } from "./lib/rehearsal";
 import { REFUSING_OPENCLAW_VERSION } from "./lib/releases";
 import { Addresses, internetNames, machineAddresses, renderSpec, specFromPlan } from "./lib/rehearsalSpec";
-import { Change, Step, changeOf, commandFor, commandSteps } from "./lib/steps";
+import { Step, commandSteps } from "./lib/steps";
 
 const STACK = "rehearsal";
 const STACK_FILE = join(REPO, "rehearsal", "Pulumi.rehearsal.yaml");
@@ -33,13 +34,16 @@ const VERSION = KEYS.openclawVersion.default;
 const REFUSING_VERSION = REFUSING_OPENCLAW_VERSION;
 
 interface Deployed {
+  /** The commands, in an order the engine could run them. */
   readonly steps: Step[];
   readonly outputs: Record<string, { value: unknown; secret: boolean }>;
+  /** What the engine would do to each resource on this up (scripts/lib/engine.ts). */
+  readonly deployment: Deployment;
 }
 
 interface StepRun {
   readonly name: string;
-  readonly change: Change;
+  readonly change: EngineStep["op"];
   readonly ran: Ran;
 }
 
@@ -52,8 +56,9 @@ class Rehearsal {
   readonly addresses: Addresses = machineAddresses(readFileSync(join(REPO, "rehearsal", "machine.sh"), "utf8"));
   readonly tailnetHost: string;
   build = "";
-  runCount = 0;
   deployed: Deployed | undefined;
+  /** The state the last `pulumi up` left, as the engine keeps it. */
+  state: StackState | undefined;
 
   constructor() {
     const stack = parse(readFileSync(STACK_FILE, "utf8")) as { config: Record<string, string> };
@@ -65,26 +70,35 @@ class Rehearsal {
     console.error(`[${at}s] ${message}`);
   }
 
-  /** Evaluates the program for the rehearsal stack, with changes to its settings. */
+  /**
+   * The next `pulumi up` of the rehearsal stack, with changes to its settings: the program
+   * against the state the last up left, each resource given the engine's step.
+   */
   async evaluate(changes: Record<string, string> = {}): Promise<Deployed> {
     const stack = parse(readFileSync(STACK_FILE, "utf8")) as { config: Record<string, unknown> };
     const path = join(this.work, `Pulumi.${STACK}.yaml`);
     writeFileSync(path, JSON.stringify({ config: { ...stack.config, ...changes } }));
-    this.runCount += 1;
-    const { evaluation } = await evaluateStackFile(REPO, path, STACK, `rehearsal-${this.runCount}`);
-    return { steps: commandSteps(evaluation.registrations), outputs: evaluation.outputs };
+    const deployment = await deployStackFile(REPO, path, STACK, this.state);
+    const { evaluation } = deployment;
+    return { steps: commandSteps(evaluation.registrations), outputs: evaluation.outputs, deployment };
   }
 
   /**
-   * One `pulumi up` of the commands: each whose change calls for it runs, in order; the first
-   * failure stops the run (what depends on it never runs), as the engine does.
+   * One `pulumi up` of the commands: each runs what the engine's step for it runs (`create`
+   * on a create or replacement, `update` or `create` on an update), in order; the first
+   * failure stops the run (what depends on it never runs), as the engine does. `force`
+   * runs every command's `create` again, as `pulumi up --replace` on each would.
    */
   async up(next: Deployed, options: { force?: boolean } = {}): Promise<{ runs: StepRun[]; failed?: StepRun }> {
-    const before = new Map((this.deployed?.steps ?? []).map((s) => [s.urn, s]));
+    const engineSteps = new Map(next.deployment.steps.map((s) => [s.urn, s]));
+    const deletes = next.deployment.steps.filter((s) => s.runs === "delete" || s.runsOldDelete);
+    if (deletes.length > 0) throw new Error(`the rehearsal does not run deletes (${deletes.map((s) => s.name).join(", ")})`);
     const runs: StepRun[] = [];
     for (const step of next.steps) {
-      const change = options.force ? "update" : changeOf(before.get(step.urn), step);
-      const command = options.force ? step.create : commandFor(change, step);
+      const engineStep = engineSteps.get(step.urn);
+      const change = options.force ? "replace" : (engineStep?.op ?? "create");
+      const runsText = options.force ? "create" : engineStep?.runs;
+      const command = runsText === "create" ? step.create : runsText === "update" ? (step.update ?? step.create) : undefined;
       if (command === undefined) continue;
       this.say(`${step.name}: ${change}`);
       const ran =
@@ -96,16 +110,21 @@ class Rehearsal {
       if (ran.code !== 0) {
         this.say(`${step.name} failed after ${ran.seconds.toFixed(0)} s`);
         // As in a state file after a failed `pulumi up`: what succeeded is recorded, the
-        // failed step and everything after it keep what they had.
-        const succeeded = new Set(runs.slice(0, -1).map((x) => x.name));
-        this.deployed = {
-          outputs: this.deployed?.outputs ?? next.outputs,
-          steps: next.steps.map((s) => (succeeded.has(s.name) ? s : (before.get(s.urn) ?? s))).filter((s) => succeeded.has(s.name) || before.has(s.urn)),
-        };
+        // failed command and every command after it keep what they had.
+        const failedFrom = next.steps.indexOf(step);
+        const kept = new Set(next.steps.slice(failedFrom).map((s) => s.urn));
+        const state = new Map<string, ResourceState>();
+        for (const [urn, r] of next.deployment.state) {
+          const old = this.state?.get(urn);
+          if (!kept.has(urn)) state.set(urn, r);
+          else if (old) state.set(urn, old);
+        }
+        this.state = state;
         return { runs, failed: run };
       }
     }
     this.deployed = next;
+    this.state = next.deployment.state;
     return { runs };
   }
 
@@ -288,7 +307,7 @@ async function rehearse(r: Rehearsal): Promise<Record<string, unknown>> {
   r.say("scanning the public addresses from the internet side");
   summary.publicOpenPorts = r.publicOpenPorts();
 
-  // 7. A second run of every step changes nothing; the engine itself would re-run only verify.
+  // 7. A second run of every step changes nothing; and the engine itself would run none.
   const again = await r.up(first, { force: true });
   if (again.failed) throw new Error(`the second run failed at ${again.failed.name}:\n${failureText(again.failed.ran, "")}`);
   const out = (suffix: string) => again.runs.find((x) => x.name.endsWith(suffix))?.ran.stdout ?? "";
@@ -303,8 +322,9 @@ async function rehearse(r: Rehearsal): Promise<Record<string, unknown>> {
   summary.secondRunChanges = changes.length;
   r.expect(changes.length === 0, "the second run changes nothing", changes);
   const noop = await r.evaluate();
-  const rerun = noop.steps.filter((s) => changeOf(first.steps.find((x) => x.urn === s.urn), s) !== "same").map((s) => s.name);
+  const rerun = noop.deployment.steps.filter((s) => s.op !== "same").map((s) => `${s.name}: ${s.op}`);
   summary.engineSecondRun = rerun;
+  r.expect(rerun.length === 0, "the engine runs nothing on a second up with the same config", rerun);
   await r.up(noop);
 
   // 8. Rotate the token: only the configure and verify steps run; one restart; the old token is refused.

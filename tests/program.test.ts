@@ -77,7 +77,8 @@ describe("wiring", () => {
     const key = oneOfType(ev, "tailscale:index/tailnetKey:TailnetKey");
     expect(key.provider).toContain("$pulumi:providers:tailscale::tailscale::");
     expect(key.inputs.tags).toEqual(["tag:openclaw"]);
-    expect(key.inputs.description).toBe("openclaw-vps-test openclaw");
+    // The server generation is in the description: each new server gets its own key.
+    expect(key.inputs.description).toMatch(/^openclaw-vps-test openclaw g[0-9a-f]{8}$/);
   });
 
   it("puts the auth key and the deploy key in the user data", async () => {

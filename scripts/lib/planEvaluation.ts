@@ -8,6 +8,8 @@ import { KEYS, KEY_NAMES, PROJECT, PROVIDER_PLACEHOLDERS, fullKey } from "../../
 import { build } from "../../program";
 import { Evaluation, evaluate } from "./mockRuntime";
 import { DEFAULT_INVOKES } from "./mockState";
+import { Deployment, StackState, deploy } from "./engine";
+import { firstBootProvider } from "../../components/firstBoot";
 import { MergedConfig, mergeStackConfig, readProjectFile, readStackFile } from "./stackFile";
 
 /** Placeholders for encrypted values: fake, but valid in form so validation passes. */
@@ -31,14 +33,12 @@ export interface PlanEvaluation {
 }
 
 /**
- * Evaluates the program for a stack settings file. `runId` identifies the `pulumi up` being
- * modelled. Throws StackConfigError or ConfigError for invalid configuration.
+ * Evaluates the program for a stack settings file. Throws StackConfigError or ConfigError
+ * for invalid configuration.
  */
-export async function evaluateStackFile(root: string, stackPath: string, stack: string, runId = "plan"): Promise<PlanEvaluation> {
-  const project = readProjectFile(join(root, "Pulumi.yaml"));
-  if (project.name !== PROJECT) throw new Error(`Pulumi.yaml names project ${project.name}, expected ${PROJECT}`);
-  const merged = mergeStackConfig(project, stack, readStackFile(stackPath), placeholders(), secretKeyNames());
-  const evaluation = await evaluate(() => build(process.env, { runId }), {
+export async function evaluateStackFile(root: string, stackPath: string, stack: string): Promise<PlanEvaluation> {
+  const { project, merged } = readStack(root, stackPath, stack);
+  const evaluation = await evaluate(() => build(process.env), {
     project: project.name,
     stack,
     config: merged.values,
@@ -46,4 +46,31 @@ export async function evaluateStackFile(root: string, stackPath: string, stack: 
     invokes: DEFAULT_INVOKES,
   });
   return { project: project.name, merged, evaluation };
+}
+
+function readStack(root: string, stackPath: string, stack: string) {
+  const project = readProjectFile(join(root, "Pulumi.yaml"));
+  if (project.name !== PROJECT) throw new Error(`Pulumi.yaml names project ${project.name}, expected ${PROJECT}`);
+  const merged = mergeStackConfig(project, stack, readStackFile(stackPath), placeholders(), secretKeyNames());
+  return { project, merged };
+}
+
+/** The program's dynamic providers, by resource name, for the lifecycle harness. */
+export const DYNAMIC_PROVIDERS = { "openclaw-first-boot-document": firstBootProvider };
+
+/**
+ * The next `pulumi up` of a stack settings file after `prior` (the state an earlier one
+ * left; none for a first deployment), as the engine would run it (scripts/lib/engine.ts).
+ */
+export async function deployStackFile(root: string, stackPath: string, stack: string, prior?: StackState): Promise<Deployment> {
+  const { project, merged } = readStack(root, stackPath, stack);
+  return deploy(() => build(process.env), {
+    project: project.name,
+    stack,
+    config: merged.values,
+    secretKeys: merged.secretKeys,
+    invokes: DEFAULT_INVOKES,
+    prior,
+    dynamicProviders: DYNAMIC_PROVIDERS,
+  });
 }

@@ -1,8 +1,9 @@
 /**
  * The program's commands as the engine and pulumi-command 1.2.1 would run them, read from
  * the registrations the mock monitor recorded: the command text, stdin and connection
- * exactly as registered, in dependency order, and which of them a later `pulumi up` runs
- * again. `npm run rehearse` executes them against its test host.
+ * exactly as registered, in dependency order. Which of them a `pulumi up` runs is the
+ * lifecycle harness's answer (scripts/lib/engine.ts). `npm run rehearse` executes them
+ * against its test host.
  */
 // The engine decrypts before it runs anything: commands see their inputs unwrapped.
 import { Registration, unwrap } from "./mockRuntime";
@@ -90,34 +91,4 @@ export function commandSteps(registrations: readonly Registration[]): Step[] {
     order.push(r);
   }
   return order.filter((r) => r.type === REMOTE || r.type === LOCAL).map(stepOf);
-}
-
-export type Change = "create" | "replace" | "update" | "same";
-
-/**
- * What the engine does to a command between two runs: `triggers` are replace-on-change
- * (a replacement runs `create`); any other input that differs is an update, which runs
- * `update`, or `create` when there is none (pulumi-command remote/commandController.go).
- */
-export function changeOf(before: Step | undefined, after: Step): Change {
-  if (!before) return "create";
-  if (JSON.stringify(before.triggers) !== JSON.stringify(after.triggers)) return "replace";
-  return JSON.stringify(before.inputs) === JSON.stringify(after.inputs) ? "same" : "update";
-}
-
-/** The command text a change runs, if any. */
-export function commandFor(change: Change, step: Step): string | undefined {
-  switch (change) {
-    case "create":
-    case "replace":
-      return step.create;
-    case "update":
-      return step.update ?? step.create;
-    case "same":
-      return undefined;
-    default: {
-      const unknown: never = change;
-      throw new Error(`unknown change ${String(unknown)}`);
-    }
-  }
 }

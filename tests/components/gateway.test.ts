@@ -1,6 +1,6 @@
 import { PROJECT } from "../../config/keys";
 import { isSecretValue, Registration } from "../../scripts/lib/mockRuntime";
-import { minimalConfig, ofType, run } from "../helpers/stack";
+import { minimalConfig, ofType, run, unwrap } from "../helpers/stack";
 
 const k = (key: string) => `${PROJECT}:${key}`;
 const step = (regs: readonly Registration[], name: string) => {
@@ -18,7 +18,14 @@ describe("OpenClawGateway steps", () => {
     expect(wait.type).toBe("command:local:Command");
     expect(wait.inputs.create).toBe("node scripts/wait-for-host.js openclaw.tail1234.ts.net 22 900");
     expect(wait.dependencies).toContain(server.urn);
-    const order = ["ready", "files", "install", "configure", "verify"];
+    // Four sequential SSH steps: files (after first boot), install ∥ sandbox, configure, verify.
+    expect(ofType(ev, "command:remote:Command").map((r) => r.name.replace("openclaw-gateway-", "")).sort()).toEqual(["configure", "files", "install", "sandbox", "verify"]);
+    expect(String(step(regs, "files").inputs.create)).toMatch(/^if ! sudo cloud-init status --wait --long >\/dev\/null; then .* test -f \/var\/lib\/openclaw-vps\/bootstrap-complete .* sudo bash -s$/);
+    // Every step runs again on a new server: the server's id is in each one's triggers.
+    for (const r of regs.filter((x) => x.name.startsWith("openclaw-gateway-"))) {
+      expect((unwrap(r.inputs.triggers) as unknown[])[0]).toBe(server.id);
+    }
+    const order = ["wait", "files", "install", "configure", "verify"];
     for (let i = 1; i < order.length; i++) {
       expect(step(regs, order[i]).dependencies).toContain(step(regs, order[i - 1]).urn);
     }
@@ -58,16 +65,20 @@ describe("OpenClawGateway steps", () => {
     expect(await triggers({ [k("backups")]: "false" }, "configure")).toBe(await triggers({}, "configure"));
   });
 
-  it("verifies on every run: the run id is a trigger and updates re-run the check", async () => {
-    const a = step((await run(minimalConfig(), { runId: "one" })).registrations, "verify");
-    const b = step((await run(minimalConfig(), { runId: "two" })).registrations, "verify");
-    expect(a.inputs.triggers).not.toEqual(b.inputs.triggers);
-    expect(a.inputs.update).toBe(a.inputs.create);
+  it("verification re-runs when anything an earlier step applies changes, and only then", async () => {
+    const verifyTriggers = async (plain: Record<string, string>) => JSON.stringify(unwrap(step((await run(minimalConfig({ plain }))).registrations, "verify").inputs.triggers));
+    const base = await verifyTriggers({});
+    expect(await verifyTriggers({})).toBe(base);
+    for (const change of [{ [k("openclawVersion")]: "2026.9.7" }, { [k("sandboxNetwork")]: "bridge" }, { [k("gatewayTokenVersion")]: "2" }]) {
+      expect(await verifyTriggers(change)).not.toBe(base);
+    }
+    const v = step((await run(minimalConfig())).registrations, "verify");
+    expect(v.inputs.update).toBe(v.inputs.create);
   });
 
   it("connects to the device's tailnet address when Tailscale API credentials exist", async () => {
     const ev = await run({ plain: { [k("tailnet")]: "tail1234.ts.net" }, secret: { "tailscale:apiKey": "tskey-api-x" } });
-    const conn = (step(ev.registrations, "ready").inputs.connection as { value: Record<string, unknown> }).value;
+    const conn = (step(ev.registrations, "files").inputs.connection as { value: Record<string, unknown> }).value;
     expect(conn.host).toBe("100.64.0.10");
   });
 });

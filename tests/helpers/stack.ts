@@ -13,6 +13,8 @@ import {
   unwrap,
 } from "../../scripts/lib/mockRuntime";
 import { DEFAULT_INVOKES } from "../../scripts/lib/mockState";
+import { Deployment, StackState, deploy } from "../../scripts/lib/engine";
+import { DYNAMIC_PROVIDERS } from "../../scripts/lib/planEvaluation";
 
 /** A stack config: plain values and secret values, keyed as in a stack file. */
 export interface TestConfig {
@@ -36,14 +38,12 @@ export interface RunOptions {
   readonly preview?: boolean;
   readonly overrides?: OutputOverrides;
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Identifies the run; the same id twice is a no-op `pulumi up`. */
-  readonly runId?: string;
 }
 
 /** Evaluates the program for a config, as `pulumi up` would (or preview). */
 export function run(config: TestConfig, options: RunOptions = {}): Promise<Evaluation> {
   const values = { ...config.plain, ...config.secret };
-  return evaluate(() => build(options.env ?? {}, { runId: options.runId ?? "test-run" }), {
+  return evaluate(() => build(options.env ?? {}), {
     project: PROJECT,
     stack: options.stack ?? "test",
     config: values,
@@ -51,6 +51,23 @@ export function run(config: TestConfig, options: RunOptions = {}): Promise<Evalu
     preview: options.preview,
     overrides: options.overrides,
     invokes: DEFAULT_INVOKES,
+  });
+}
+
+/**
+ * One `pulumi up` of the real program as the engine would run it (scripts/lib/engine.ts):
+ * after `prior` (the state an earlier up left), or as a first deployment.
+ */
+export function up(config: TestConfig, options: { prior?: StackState; replace?: string[]; stack?: string } = {}): Promise<Deployment> {
+  return deploy(() => build({}), {
+    project: PROJECT,
+    stack: options.stack ?? "test",
+    config: { ...config.plain, ...config.secret },
+    secretKeys: Object.keys(config.secret ?? {}),
+    invokes: DEFAULT_INVOKES,
+    prior: options.prior,
+    replace: options.replace,
+    dynamicProviders: DYNAMIC_PROVIDERS,
   });
 }
 
