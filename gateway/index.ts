@@ -4,11 +4,11 @@
  * bundle script that installs them (each file written only when it differs).
  */
 import { createHash } from "crypto";
-import { BACKUP_TIMER, BACKUP_UNIT, GATEWAY_UNIT, LIB_DIR, RENDERED_DIR } from "./paths";
+import { BACKUP_TIMER, BACKUP_UNIT, GATEWAY_UNIT, LIB_DIR, RENDERED_DIR, SELFCHECK_TIMER, SELFCHECK_UNIT } from "./paths";
 import { GatewaySettings, renderOpenclawJson } from "./openclawConfig";
 import { readGatewayScript } from "./scripts";
 import { renderSandboxDockerfile } from "./sandbox";
-import { OPENCLAW_ENTRY, renderBackupService, renderBackupTimer, renderGatewayUnit } from "./unit";
+import { OPENCLAW_ENTRY, renderBackupService, renderBackupTimer, renderGatewayUnit, renderSelfcheckService, renderSelfcheckTimer } from "./unit";
 
 export { renderEnvFile, renderOpenclawJson, ENV_NAMES } from "./openclawConfig";
 export type { GatewaySettings } from "./openclawConfig";
@@ -30,6 +30,8 @@ export const STEP_SCRIPTS = {
   restore: `${LIB_DIR}/restore.sh`,
   rollback: `${LIB_DIR}/rollback.sh`,
   judge: `${LIB_DIR}/judge.js`,
+  selfcheck: `${LIB_DIR}/selfcheck.sh`,
+  alert: `${LIB_DIR}/alert.js`,
 } as const;
 
 /** A wrapper so operators can run `sudo -u openclaw openclaw …` with the installed version. */
@@ -53,11 +55,15 @@ export function gatewayFiles(settings: GatewaySettings): readonly GatewayFile[] 
     script("restore.sh", STEP_SCRIPTS.restore),
     script("rollback.sh", STEP_SCRIPTS.rollback),
     script("judge.js", STEP_SCRIPTS.judge),
+    script("selfcheck.sh", STEP_SCRIPTS.selfcheck),
+    script("alert.js", STEP_SCRIPTS.alert),
     { artifact: "scripts/openclaw", path: "/usr/local/bin/openclaw", mode: "0755", content: renderCliWrapper() },
     { artifact: "openclaw.json", path: `${RENDERED_DIR}/openclaw.json`, mode: "0644", content: renderOpenclawJson(settings) },
     { artifact: `systemd/${GATEWAY_UNIT}`, path: `/etc/systemd/system/${GATEWAY_UNIT}`, mode: "0644", content: renderGatewayUnit() },
     { artifact: `systemd/${BACKUP_UNIT}`, path: `/etc/systemd/system/${BACKUP_UNIT}`, mode: "0644", content: renderBackupService() },
     { artifact: `systemd/${BACKUP_TIMER}`, path: `/etc/systemd/system/${BACKUP_TIMER}`, mode: "0644", content: renderBackupTimer() },
+    { artifact: `systemd/${SELFCHECK_UNIT}`, path: `/etc/systemd/system/${SELFCHECK_UNIT}`, mode: "0644", content: renderSelfcheckService() },
+    { artifact: `systemd/${SELFCHECK_TIMER}`, path: `/etc/systemd/system/${SELFCHECK_TIMER}`, mode: "0644", content: renderSelfcheckTimer() },
     { artifact: "sandbox/Dockerfile", path: `${RENDERED_DIR}/sandbox/Dockerfile`, mode: "0644", content: renderSandboxDockerfile() },
   ];
 }

@@ -23,3 +23,7 @@ export const BACKUP_DIR = "/var/backups/openclaw";
 export const BACKUP_KEEP_DAYS = 14;
 export const BACKUP_UNIT = "openclaw-backup.service";
 export const BACKUP_TIMER = "openclaw-backup.timer";
+/** The daily self-check (selfcheck.sh): verify.sh's checks, a status file, a Telegram alert. */
+export const SELFCHECK_UNIT = "openclaw-selfcheck.service";
+export const SELFCHECK_TIMER = "openclaw-selfcheck.timer";
+export const SELFCHECK_STATUS = "/var/lib/openclaw-vps/selfcheck.json";

@@ -5,7 +5,7 @@
  */
 import { renderIni } from "../cloud-init/ini";
 import { DOCKER_GUARD_UNIT } from "../cloud-init/hostConfig";
-import { BACKUP_DIR, BACKUP_KEEP_DAYS, GATEWAY_HOME, GATEWAY_USER, LIB_DIR, OPENCLAW_CURRENT } from "./paths";
+import { BACKUP_DIR, BACKUP_KEEP_DAYS, GATEWAY_HOME, GATEWAY_UNIT, GATEWAY_USER, LIB_DIR, OPENCLAW_CURRENT } from "./paths";
 
 export const OPENCLAW_ENTRY = `${OPENCLAW_CURRENT}/node_modules/openclaw/openclaw.mjs`;
 
@@ -92,6 +92,37 @@ export function renderBackupTimer(): string {
   return renderIni(
     {
       Unit: { Description: "Daily OpenClaw state backup" },
+      Timer: { OnCalendar: "daily", RandomizedDelaySec: "1h", Persistent: "true" },
+      Install: { WantedBy: "timers.target" },
+    },
+    "Managed by openclaw-vps.",
+  );
+}
+
+/**
+ * The daily self-check, as root: verify.sh needs ufw, ss, tailscale and the gateway's files.
+ * It only reads, apart from its status file and a rollback of an upgrade left unverified.
+ */
+export function renderSelfcheckService(): string {
+  return renderIni(
+    {
+      Unit: { Description: "OpenClaw deployment self-check", After: `network-online.target ${GATEWAY_UNIT}` },
+      Service: {
+        Type: "oneshot",
+        ExecStart: `${LIB_DIR}/selfcheck.sh`,
+        UMask: "0027",
+        PrivateTmp: "yes",
+        NoNewPrivileges: "yes",
+      },
+    },
+    "Managed by openclaw-vps.",
+  );
+}
+
+export function renderSelfcheckTimer(): string {
+  return renderIni(
+    {
+      Unit: { Description: "Daily OpenClaw deployment self-check" },
       Timer: { OnCalendar: "daily", RandomizedDelaySec: "1h", Persistent: "true" },
       Install: { WantedBy: "timers.target" },
     },

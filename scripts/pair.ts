@@ -4,14 +4,11 @@
  *   [--stack NAME]
  *
  * Runs OpenClaw's pairing commands on the server over the tailnet, with the deploy key
- * from the stack outputs. The key is written to a private temporary file (0600 in a 0700
- * directory) for the one ssh call and removed afterwards.
+ * from the stack outputs (scripts/lib/remote.ts: a private temporary file for the one ssh
+ * call, removed afterwards, also on Ctrl-C).
  */
-import { spawnSync } from "child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
-import { join } from "path";
-import { ADMIN_USER, GATEWAY_USER } from "../cloud-init";
+import { GATEWAY_USER } from "../cloud-init";
+import { onServer, stackOption } from "./lib/remote";
 
 export const USAGE = `usage: npm run pair -- telegram [CODE] | devices [REQUEST_ID] [--stack NAME]`;
 
@@ -32,47 +29,19 @@ export function pairingCommand(args: readonly string[]): string[] | string {
   }
 }
 
-/** ssh's arguments: the remote side runs OpenClaw as the gateway's account. */
-export function sshArgs(keyFile: string, host: string, command: readonly string[]): string[] {
-  return [
-    "-i", keyFile,
-    "-o", "IdentitiesOnly=yes",
-    "-o", "BatchMode=yes",
-    `${ADMIN_USER}@${host}`,
-    "sudo", "-u", GATEWAY_USER, "-H", "openclaw", ...command,
-  ];
+/** The remote side: OpenClaw as the gateway's account. */
+export function remoteCommand(command: readonly string[]): string[] {
+  return ["sudo", "-u", GATEWAY_USER, "-H", "openclaw", ...command];
 }
 
-function main(argv: string[]): number {
-  const stackAt = argv.indexOf("--stack");
-  const stack = stackAt >= 0 ? argv[stackAt + 1] : undefined;
-  const args = stackAt >= 0 ? argv.filter((_, i) => i !== stackAt && i !== stackAt + 1) : argv;
-  const command = pairingCommand(args);
+async function main(argv: string[]): Promise<number> {
+  const { stack, rest } = stackOption(argv);
+  const command = pairingCommand(rest);
   if (typeof command === "string") {
     console.error(command);
     return 2;
   }
-  const out = spawnSync("pulumi", ["stack", "output", "--json", "--show-secrets", ...(stack ? ["--stack", stack] : [])], {
-    encoding: "utf8",
-  });
-  if (out.status !== 0) {
-    console.error(`pulumi stack output failed: ${out.stderr || out.error?.message}`);
-    return 1;
-  }
-  const outputs = JSON.parse(out.stdout) as { tailnetHost?: string; deployPrivateKey?: string };
-  if (!outputs.tailnetHost || !outputs.deployPrivateKey) {
-    console.error("the stack has no tailnetHost or deployPrivateKey output: has it been deployed?");
-    return 1;
-  }
-  const dir = mkdtempSync(join(tmpdir(), "openclaw-vps-pair-"));
-  try {
-    const keyFile = join(dir, "deploy-key");
-    writeFileSync(keyFile, outputs.deployPrivateKey, { mode: 0o600 });
-    const ssh = spawnSync("ssh", sshArgs(keyFile, outputs.tailnetHost, command), { stdio: "inherit" });
-    return ssh.status ?? 1;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return (await onServer(stack, remoteCommand(command))).code;
 }
 
-if (require.main === module) process.exit(main(process.argv.slice(2)));
+if (require.main === module) void main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -21,6 +21,7 @@ readonly LIB=/usr/local/lib/openclaw-vps
 readonly RESTART_STAMP=/var/lib/openclaw-vps/restart-needed
 readonly BACKUP_DIR=/var/backups/openclaw
 readonly BACKUP_TIMER=openclaw-backup.timer
+readonly SELFCHECK_TIMER=openclaw-selfcheck.timer
 
 changed=0
 
@@ -136,6 +137,14 @@ ensure_backups() {
   fi
 }
 
+# The daily self-check (selfcheck.sh): the deployment keeps proving itself between runs.
+ensure_selfcheck() {
+  if ! systemctl is-enabled --quiet "$SELFCHECK_TIMER"; then
+    systemctl enable --now "$SELFCHECK_TIMER"
+    echo "configure: daily self-check on"
+  fi
+}
+
 main() {
   if [ "$#" -ne 1 ]; then
     echo "usage: $0 <tailnet hostname> < .env" >&2
@@ -167,6 +176,7 @@ main() {
   ensure_no_operator
   ensure_serve
   ensure_backups
+  ensure_selfcheck
 }
 
 main "$@"

@@ -2,7 +2,10 @@
 # Installs Node.js 24 from NodeSource's signed repository, then OpenClaw <version> into its
 # own root-owned directory under /opt/openclaw, which the gateway's account can read and run
 # but not write. `current` moves to it only once it is fully installed, so a failed install
-# or upgrade leaves the running version untouched.
+# or upgrade leaves the running version untouched. Before a switch from one version to
+# another, the running version takes a verified backup of the state: OpenClaw migrates its
+# database forward only, so going back after a failed upgrade needs the state from before
+# (rollback.sh restores it).
 # Usage: install.sh <exact OpenClaw version>
 set -euo pipefail
 
@@ -12,6 +15,13 @@ readonly ROOT=/opt/openclaw
 readonly RESTART_STAMP=/var/lib/openclaw-vps/restart-needed
 # Names the version to go back to until verification accepts the new one.
 readonly UPGRADE_MARKER=/var/lib/openclaw-vps/upgrade-from
+# Names the verified backup taken just before the switch (what rollback.sh restores).
+readonly UPGRADE_BACKUP=/var/lib/openclaw-vps/upgrade-backup
+# The version the deployment is configured for: the daily self-check compares against it.
+readonly CONFIGURED_VERSION=/var/lib/openclaw-vps/configured-version
+readonly USER_NAME=openclaw
+readonly STATE_DIR=/home/openclaw/.openclaw
+readonly PRE_UPGRADE_DIR=/var/backups/openclaw/pre-upgrade
 
 node_major() {
   if command -v node >/dev/null 2>&1; then node -p 'process.versions.node.split(".")[0]'; else echo none; fi
@@ -89,15 +99,43 @@ ensure_openclaw() {
   echo "install: openclaw $version installed in $target"
 }
 
+# pre_upgrade_backup <running version's directory>: a verified archive of the state, taken
+# by the running version (as the daily backup is, with the gateway running), named in
+# UPGRADE_BACKUP. No state yet (a server that never started a gateway): nothing to keep.
+pre_upgrade_backup() {
+  local running=$1 archive
+  rm -f "$UPGRADE_BACKUP"
+  if [ ! -f "$STATE_DIR/openclaw.json" ]; then
+    echo "install: no state yet; no pre-upgrade backup needed"
+    return
+  fi
+  install -d -m 0700 -o "$USER_NAME" -g "$USER_NAME" "$(dirname "$PRE_UPGRADE_DIR")" "$PRE_UPGRADE_DIR"
+  if ! runuser -u "$USER_NAME" -- env HOME=/home/openclaw /usr/bin/node "$running/node_modules/openclaw/openclaw.mjs" \
+    backup create --output "$PRE_UPGRADE_DIR" --verify </dev/null; then
+    echo "install: the backup before the version switch failed; the running version is unchanged" >&2
+    exit 1
+  fi
+  archive=$(find "$PRE_UPGRADE_DIR" -maxdepth 1 -name '*-openclaw-backup.tar.gz' -type f -printf '%T@ %p\n' | sort -n | tail -n 1 | cut -d' ' -f2-)
+  if [ -z "$archive" ]; then
+    echo "install: the backup before the version switch left no archive; the running version is unchanged" >&2
+    exit 1
+  fi
+  chmod 0600 "$archive"
+  echo "$archive" >"$UPGRADE_BACKUP"
+  echo "install: state backed up before the switch: $archive"
+}
+
 switch_current() {
   local target=$ROOT/$1 current
   current=$(readlink "$ROOT/current" 2>/dev/null || true)
+  install -d -m 0755 "$(dirname "$RESTART_STAMP")"
+  echo "$1" >"$CONFIGURED_VERSION"
   if [ "$current" = "$target" ]; then
     echo "install: current is already $1"
     return
   fi
-  install -d -m 0755 "$(dirname "$RESTART_STAMP")"
   if [ -n "$current" ]; then
+    pre_upgrade_backup "$current"
     ln -sfn "$current" "$ROOT/previous"
     echo "$current" >"$UPGRADE_MARKER"
   fi

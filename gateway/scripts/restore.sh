@@ -1,7 +1,9 @@
 #!/bin/bash
 # Restores the gateway's state from a backup archive: verified and unpacked by OpenClaw into
 # a fresh staging directory, then put in place of the current state (which is kept aside),
-# with the state directory 0700 and every file 0600, and the gateway restarted.
+# with the state directory 0700 and every file 0600, and the gateway restarted. OpenClaw
+# runs here with an empty home of its own: it refuses to start on a state directory that is
+# damaged or newer than it is, which is exactly when a restore is needed.
 # Usage: sudo /usr/local/lib/openclaw-vps/restore.sh <archive>
 set -euo pipefail
 
@@ -19,9 +21,10 @@ main() {
   stamp=$(date -u +%Y%m%dT%H%M%SZ)
   staging=$(mktemp -d /var/tmp/openclaw-restore-XXXXXX)
   chown "$USER_NAME:$USER_NAME" "$staging"
-  runuser -u "$USER_NAME" -- env HOME=/home/openclaw openclaw backup verify "$archive" </dev/null
-  runuser -u "$USER_NAME" -- env HOME=/home/openclaw openclaw backup restore "$archive" --target "$staging" </dev/null
-  restored=$(find "$staging" -type d -path '*/payload/*' -name .openclaw | head -n 1)
+  install -d -m 0700 -o "$USER_NAME" -g "$USER_NAME" "$staging/home" "$staging/out"
+  runuser -u "$USER_NAME" -- env HOME="$staging/home" openclaw backup verify "$archive" </dev/null
+  runuser -u "$USER_NAME" -- env HOME="$staging/home" openclaw backup restore "$archive" --target "$staging/out" </dev/null
+  restored=$(find "$staging/out" -type d -path '*/payload/*' -name .openclaw | head -n 1)
   if [ -z "$restored" ] || [ ! -f "$restored/openclaw.json" ]; then
     echo "restore: no state directory with openclaw.json in the archive" >&2
     exit 1

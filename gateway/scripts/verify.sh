@@ -132,8 +132,8 @@ main() {
     echo "verify: the deployment is not secure (${#problems[@]} $word): ${problems[*]}" >&2
     exit 1
   fi
-  # Verified: the upgrade, if there was one, is accepted.
-  rm -f /var/lib/openclaw-vps/upgrade-from
+  # Verified: the upgrade, if there was one, is accepted (its backup stays in the backups).
+  rm -f /var/lib/openclaw-vps/upgrade-from /var/lib/openclaw-vps/upgrade-backup
 }
 
 summary() {

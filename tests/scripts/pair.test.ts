@@ -1,4 +1,5 @@
-import { USAGE, pairingCommand, sshArgs } from "../../scripts/pair";
+import { USAGE, pairingCommand, remoteCommand } from "../../scripts/pair";
+import { sshArgs } from "../../scripts/lib/remote";
 
 describe("npm run pair", () => {
   it("lists and approves Telegram pairing codes", () => {
@@ -19,7 +20,7 @@ describe("npm run pair", () => {
   });
 
   it("runs OpenClaw as the gateway's account, over ssh with only the deploy key", () => {
-    expect(sshArgs("/tmp/k", "claw.tail1234.ts.net", ["devices", "list"])).toEqual([
+    expect(sshArgs("/tmp/k", "claw.tail1234.ts.net", remoteCommand(["devices", "list"]))).toEqual([
       "-i", "/tmp/k", "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
       "ops@claw.tail1234.ts.net", "sudo", "-u", "openclaw", "-H", "openclaw", "devices", "list",
     ]);
