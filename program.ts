@@ -139,6 +139,7 @@ export function build(env: Readonly<Record<string, string | undefined>> = proces
     hostname: cfg.hostname,
     envFile,
     serverId: server.serverId,
+    carryState: cfg.restoreOnRebuild ? `${cfg.project}-${cfg.stack}` : undefined,
   });
 
   const artifacts: Record<string, pulumi.Input<string>> = {

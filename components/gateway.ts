@@ -38,6 +38,11 @@ export interface OpenClawGatewayArgs {
   readonly envFile: pulumi.Output<string>;
   /** The cloud's id for the server the steps run on: a new server runs every step again. */
   readonly serverId: pulumi.Input<string>;
+  /**
+   * restoreOnRebuild: the deployment's name for the carried state (project-stack). The old
+   * server's newest state is fetched before it is deleted and restored on its successor.
+   */
+  readonly carryState?: string;
 }
 
 /** How long the first boot may take before the deployment gives up (15 minutes). */
@@ -122,6 +127,29 @@ export class OpenClawGateway extends pulumi.ComponentResource {
       [filesStep],
     );
 
+    // restoreOnRebuild: a command tied to this server. When the server is replaced (delete
+    // before replace), the engine deletes the dependents that are replaced with it first,
+    // deepest first (step_generator.go calculateDependentReplacements): so this command's
+    // delete fetches the old server's state while it still exists (and is still on the
+    // tailnet: the host makes it depend on the device), and its create restores it on the new
+    // one before configure writes the current config and secrets.
+    const beforeConfigure: pulumi.Resource[] = [install, sandbox];
+    if (args.carryState) {
+      const carry = new command.local.Command(
+        `${name}-carry`,
+        {
+          create: `node scripts/carry-state.js restore ${args.carryState}`,
+          delete: `node scripts/carry-state.js fetch ${args.carryState}`,
+          triggers: [args.serverId],
+          // The key and the host reach the script through its environment, on this machine only.
+          environment: pulumi.secret(pulumi.all([args.host, args.privateKey]).apply(([host, key]) => ({ OPENCLAW_VPS_HOST: host, OPENCLAW_VPS_DEPLOY_KEY: key }))),
+          addPreviousOutputInEnv: false,
+        },
+        { parent: this, dependsOn: [install, sandbox] },
+      );
+      beforeConfigure.splice(0, beforeConfigure.length, carry);
+    }
+
     const configHash = contentHash(renderOpenclawJson(args.settings), bundle);
     const configureTriggers: pulumi.Input<unknown>[] = [
       args.serverId,
@@ -135,7 +163,7 @@ export class OpenClawGateway extends pulumi.ComponentResource {
       "configure",
       `sudo ${shellCommand([STEP_SCRIPTS.configure, args.hostname])}`,
       configureTriggers,
-      [install, sandbox],
+      beforeConfigure,
       // Secrets travel on stdin, never in the command line.
       { stdin: args.envFile },
     );

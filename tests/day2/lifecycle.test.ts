@@ -205,3 +205,36 @@ describe("the DigitalOcean tag", () => {
     expect(stepOf(b, "openclaw-firewall-tag-suffix").op).toBe("same");
   });
 });
+
+describe("restoreOnRebuild", () => {
+  it.each(["supplied", "minted"] as const)("with a %s key: a move fetches the old server's state before it goes, and restores it before configure", async (keyPath) => {
+    const base = withPlain(KEY_PATHS[keyPath]("hetzner"), { [k("restoreOnRebuild")]: "true" });
+    const a = await up(base);
+    const carry = stepOf(a, "openclaw-gateway-carry");
+    expect(carry).toMatchObject({ op: "create", runs: "create" });
+    const regs = a.evaluation.registrations;
+    const reg = (name: string) => {
+      const r = regs.find((x) => x.name === name);
+      if (!r) throw new Error(`no ${name}`);
+      return r;
+    };
+    const carryReg = reg("openclaw-gateway-carry");
+    expect(unwrap(carryReg.inputs.create)).toBe("node scripts/carry-state.js restore openclaw-vps-test");
+    expect(unwrap(carryReg.inputs.delete)).toBe("node scripts/carry-state.js fetch openclaw-vps-test");
+    // What the engine's delete-before-replace ordering rests on: a property dependency on the
+    // server (triggers), and one on the device (the host), so its delete runs first.
+    expect(carryReg.propertyDependencies.triggers).toContain(reg("openclaw-server-hcloud").urn);
+    if (keyPath === "minted") expect(carryReg.propertyDependencies.environment).toContain(reg("openclaw-tailnet-device-node").urn);
+    expect(reg("openclaw-server-hcloud").deleteBeforeReplace).toBe(true);
+    // Configure comes after the restore.
+    expect(reg("openclaw-gateway-configure").dependencies).toContain(carryReg.urn);
+    const b = await up(withPlain(base, { [k("location")]: "hel1" }), { prior: a.state });
+    expect(stepOf(b, "openclaw-gateway-carry")).toMatchObject({ op: "replace", runs: "create", runsOldDelete: true });
+    expect(plan(await up(withPlain(base, { [k("location")]: "hel1" }), { prior: b.state }))).toEqual([]);
+  });
+
+  it("is off by default: no carry step", async () => {
+    const a = await up(KEY_PATHS.supplied("hetzner"));
+    expect(a.steps.some((s) => s.name === "openclaw-gateway-carry")).toBe(false);
+  });
+});
