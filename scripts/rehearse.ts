@@ -21,6 +21,7 @@ import { homedir, tmpdir } from "os";
 import { join } from "path";
 import { parse } from "yaml";
 import { KEYS } from "../config/keys";
+import { STEP_SCRIPTS } from "../gateway";
 import { deployStackFile } from "./lib/planEvaluation";
 import { Deployment, ResourceState, StackState, Step as EngineStep } from "./lib/engine";
 import { Machine, REPO, Ran, cleanUpAfter, failureText, must, runLocalWatched, runStep, runTool } from "./lib/rehearsal";
@@ -29,6 +30,7 @@ import { Addresses, internetNames, machineAddresses, renderSpec, specFromPlan } 
 import { Step, commandSteps } from "./lib/steps";
 
 const STACK = "rehearsal";
+const SELFCHECK = STEP_SCRIPTS.selfcheck;
 const STACK_FILE = join(REPO, "rehearsal", "Pulumi.rehearsal.yaml");
 const VERSION = KEYS.openclawVersion.default;
 const REFUSING_VERSION = REFUSING_OPENCLAW_VERSION;
@@ -169,6 +171,15 @@ class Rehearsal {
     }
   }
 
+  /** The self-check, run now as `npm run verify` runs it (over SSH with the deploy key): its summary. */
+  verifyNow(): { ok: boolean; ran: Ran } {
+    const verify = this.deployed?.steps.find((s) => s.name.endsWith("-verify"));
+    if (!verify) throw new Error("no verify step deployed");
+    const ran = runStep(this.machine, verify, `sudo ${SELFCHECK}`, this.keyFile);
+    const summary = JSON.parse(ran.stdout.trim().split("\n").pop() || "{}") as { ok?: boolean };
+    return { ok: ran.code === 0 && summary.ok === true, ran };
+  }
+
   verification(runs: StepRun[]): { ok: boolean; audit?: { critical: number | null; warn: number | null } } {
     const verify = runs.find((r) => r.name.endsWith("-verify"));
     if (!verify) throw new Error("the verify step did not run");
@@ -204,6 +215,20 @@ class Rehearsal {
     }
     return open;
   }
+}
+
+/**
+ * The longest chain of remote commands, each after another (what `pulumi up` waits for in
+ * sequence once the host answers): commands that only share a predecessor run side by side.
+ */
+export function sequentialDepth(steps: readonly Step[]): number {
+  const remote = new Set(steps.filter((s) => s.kind === "remote").map((s) => s.urn));
+  const depth = new Map<string, number>();
+  for (const s of steps) {
+    const before = s.after.filter((u) => depth.has(u)).map((u) => depth.get(u) ?? 0);
+    depth.set(s.urn, Math.max(0, ...before) + (remote.has(s.urn) ? 1 : 0));
+  }
+  return Math.max(0, ...depth.values());
 }
 
 /** The cache key: everything the built root and repositories depend on. */
@@ -246,10 +271,21 @@ async function rehearse(r: Rehearsal): Promise<Record<string, unknown>> {
   r.machine.boot(root, npmCache);
 
   // 4. The first `pulumi up`: every command, in the program's order.
-  const deploy = await r.up(first);
+  const timings: Record<string, number> = {};
+  const timed = async <T>(path: string, fn: () => Promise<T>): Promise<T> => {
+    const started = Date.now();
+    try {
+      return await fn();
+    } finally {
+      timings[path] = Math.round((Date.now() - started) / 1000);
+    }
+  };
+  summary.timings = timings;
+  const deploy = await timed("create", () => r.up(first));
   if (deploy.failed) throw new Error(`the first deployment failed at ${deploy.failed.name}:\n${failureText(deploy.failed.ran, "")}`);
   const remote = deploy.runs.filter((s) => first.steps.find((x) => x.name === s.name)?.kind === "remote");
   summary.steps = remote.length;
+  summary.sequentialSshSteps = sequentialDepth(first.steps);
   const status = r.machine.sh("cloud-init status --long || true", "reading cloud-init's status");
   summary.cloudInit = /^status: (\S+)/m.exec(status)?.[1] ?? status;
   r.expect(summary.cloudInit === "done", "cloud-init", status);
@@ -325,13 +361,20 @@ async function rehearse(r: Rehearsal): Promise<Record<string, unknown>> {
   const rerun = noop.deployment.steps.filter((s) => s.op !== "same").map((s) => `${s.name}: ${s.op}`);
   summary.engineSecondRun = rerun;
   r.expect(rerun.length === 0, "the engine runs nothing on a second up with the same config", rerun);
-  await r.up(noop);
+  await timed("noop", () => r.up(noop));
+
+  // The daily self-check, as its timer starts it: under systemd, with its status file.
+  r.machine.sh("systemctl is-enabled openclaw-selfcheck.timer", "the self-check timer is enabled");
+  const selfcheck = r.machine.exec(["systemctl", "start", "openclaw-selfcheck.service"], { timeoutSeconds: 300 });
+  const checked = r.machine.exec(["cat", "/var/lib/openclaw-vps/selfcheck.json"]);
+  summary.selfcheck = selfcheck.code === 0 && (JSON.parse(checked.stdout || "{}") as { ok?: boolean }).ok === true;
+  r.expect(summary.selfcheck === true, "the daily self-check passes under systemd", { start: selfcheck.stderr.slice(-500), status: checked.stdout });
 
   // 8. Rotate the token: only the configure and verify steps run; one restart; the old token is refused.
   const oldToken = String(first.outputs.gatewayToken.value);
   const rotated = await r.evaluate({ "openclaw-vps:gatewayTokenVersion": "2" });
   const newToken = String(rotated.outputs.gatewayToken.value);
-  const rotation = await r.up(rotated);
+  const rotation = await timed("rotation", () => r.up(rotated));
   if (rotation.failed) throw new Error(`the rotation failed at ${rotation.failed.name}:\n${failureText(rotation.failed.ran, "")}`);
   const gw3 = r.gatewayProcess();
   const invoke = (token: string) =>
@@ -362,13 +405,15 @@ async function rehearse(r: Rehearsal): Promise<Record<string, unknown>> {
   r.machine.sh("echo '{}' > /home/openclaw/.openclaw/openclaw.json && rm -f /home/openclaw/.openclaw/.env", "damaging the state");
   const restore = r.machine.exec(["/usr/local/lib/openclaw-vps/restore.sh", archive], { timeoutSeconds: 300 });
   const restoredConfig = r.machine.sh("sha256sum < /home/openclaw/.openclaw/openclaw.json", "hashing the restored config");
+  // The same config: the engine runs nothing; the check runs on demand (npm run verify).
   const afterRestore = await r.up(await r.evaluate({ "openclaw-vps:gatewayTokenVersion": "2" }));
-  summary.restore = restore.code === 0 && restoredConfig === config && !afterRestore.failed && r.verification(afterRestore.runs).ok && r.throughServe("/health") === "200";
+  const restoreVerified = r.verifyNow();
+  summary.restore = restore.code === 0 && restoredConfig === config && !afterRestore.failed && afterRestore.runs.length === 0 && restoreVerified.ok && r.throughServe("/health") === "200";
   r.expect(summary.restore === true, "backup and restore", { restore: restore.stderr.slice(-500), same: restoredConfig === config });
 
   // 10. A version switch the new build fails: OpenClaw 2026.9.5 refuses 2026.9.6's state.
   const refusing = await r.evaluate({ "openclaw-vps:gatewayTokenVersion": "2", "openclaw-vps:openclawVersion": REFUSING_VERSION });
-  const broken = await r.up(refusing);
+  const broken = await timed("rollback", () => r.up(refusing));
   const current = r.machine.sh("basename \"$(readlink /opt/openclaw/current)\"", "reading current");
   const failedText = broken.failed ? broken.failed.ran.stdout + broken.failed.ran.stderr : "";
   const back = await r.up(await r.evaluate({ "openclaw-vps:gatewayTokenVersion": "2" }));
@@ -378,14 +423,19 @@ async function rehearse(r: Rehearsal): Promise<Record<string, unknown>> {
     current,
     gateway: r.machine.sh("systemctl is-active openclaw-gateway.service || true", "the gateway's state"),
     marker: r.machine.exec(["test", "-e", "/var/lib/openclaw-vps/upgrade-from"]).code === 0,
-    backVerified: !back.failed && r.verification(back.runs).ok,
+    preUpgradeBackup: /install: state backed up before the switch/.test(broken.runs.find((x) => x.name.endsWith("-install"))?.ran.stdout ?? ""),
+    restoredState: /with the state from before the upgrade/.test(failedText),
+    backVerified: !back.failed && r.verifyNow().ok,
   };
   summary.rollbackReason = failedText.split("\n").find((l) => /^configure: .*rolled back/.test(l)) ?? failedText.split("\n").find((l) => /rolled back/.test(l)) ?? null;
-  summary.rollback = Boolean(broken.failed) && rollbackFacts.rolledBack && current === VERSION && rollbackFacts.gateway === "active" && !rollbackFacts.marker && rollbackFacts.backVerified;
+  summary.rollback =
+    Boolean(broken.failed) && rollbackFacts.rolledBack && rollbackFacts.preUpgradeBackup && rollbackFacts.restoredState &&
+    current === VERSION && rollbackFacts.gateway === "active" && !rollbackFacts.marker && rollbackFacts.backVerified;
   r.expect(summary.rollback === true, "the failed version switch rolls back", { ...rollbackFacts, failedText: failedText.slice(-800) });
 
   // 11. A reboot: the firewall, the gateway, the guard and the Serve route all come back.
   r.say("rebooting the host");
+  const rebootStarted = Date.now();
   r.machine.stop();
   r.machine.boot(root, npmCache);
   const wait = r.deployed?.steps.find((s) => s.kind === "local" && s.create.includes("wait-for-host"));
@@ -396,6 +446,7 @@ async function rehearse(r: Rehearsal): Promise<Record<string, unknown>> {
     reverify?.code === 0 && r.throughServe("/health") === "200" &&
     r.machine.sh("ufw status | head -n 1", "ufw after the reboot") === "Status: active" &&
     r.machine.sh("iptables -S DOCKER-USER | grep -c 169.254.0.0/16 || true", "the guard after the reboot") !== "0";
+  timings.reboot = Math.round((Date.now() - rebootStarted) / 1000);
   r.expect(summary.reboot === true, "everything comes back after a reboot", reverify?.stderr.slice(-500));
 
   summary.rehearsal = "passed";
@@ -405,7 +456,10 @@ async function rehearse(r: Rehearsal): Promise<Record<string, unknown>> {
 const EXPECTED: Readonly<Record<string, unknown>> = {
   rehearsal: "passed",
   cloudInit: "done",
-  steps: 6,
+  steps: 5,
+  sequentialSshSteps: 4,
+  engineSecondRun: [],
+  selfcheck: true,
   gateway: "active",
   audit: { critical: 0, warn: 0 },
   serve: true,

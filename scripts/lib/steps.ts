@@ -37,6 +37,8 @@ export interface Step {
   readonly connection?: Connection;
   /** Every input as registered, secrets unwrapped: what decides an update. */
   readonly inputs: Readonly<Record<string, unknown>>;
+  /** The URNs this command depends on directly (dependsOn and its inputs' sources). */
+  readonly after: readonly string[];
 }
 
 function connectionOf(raw: unknown, name: string): Connection {
@@ -56,7 +58,7 @@ function connectionOf(raw: unknown, name: string): Connection {
   };
 }
 
-function stepOf(r: Registration): Step {
+function stepOf(r: Registration, after: readonly string[]): Step {
   const inputs = unwrap(r.inputs) as Record<string, unknown>;
   if (typeof inputs.create !== "string") throw new Error(`${r.name}: no create command`);
   return {
@@ -70,6 +72,7 @@ function stepOf(r: Registration): Step {
     ...(inputs.environment ? { environment: inputs.environment as Record<string, string> } : {}),
     ...(r.type === REMOTE ? { connection: connectionOf(r.inputs.connection, r.name) } : {}),
     inputs,
+    after,
   };
 }
 
@@ -90,5 +93,5 @@ export function commandSteps(registrations: readonly Registration[]): Step[] {
     done.add(r.urn);
     order.push(r);
   }
-  return order.filter((r) => r.type === REMOTE || r.type === LOCAL).map(stepOf);
+  return order.filter((r) => r.type === REMOTE || r.type === LOCAL).map((r) => stepOf(r, deps(r)));
 }
