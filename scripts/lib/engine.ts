@@ -54,6 +54,10 @@ export interface ResourceState {
   readonly protect: boolean;
   /** How many times this URN has been created: a replacement is a new generation. */
   readonly generation: number;
+  /** For each input property, the URNs its value came from (as the state file keeps them). */
+  readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
+  /** Every URN it depends on: dependsOn and its inputs' sources. */
+  readonly dependencies?: readonly string[];
 }
 
 export type StackState = ReadonlyMap<string, ResourceState>;
@@ -71,6 +75,11 @@ export interface Step {
   readonly runs?: "create" | "update" | "delete";
   /** For a replaced command with a `delete`: the old one's delete runs too. */
   readonly runsOldDelete?: boolean;
+  /**
+   * For a delete-before-replace: the dependents deleted before the old resource, in the
+   * order the engine deletes them (deepest first), each re-created when registered again.
+   */
+  readonly deletesFirst?: readonly string[];
 }
 
 export interface Deployment {
@@ -307,6 +316,18 @@ export async function deploy(build: () => ProgramResult, options: DeployOptions)
   }
   if (failures.length > 0) throw failures[0];
 
+  // The state keeps each resource's property dependencies: the next run's
+  // delete-before-replace ordering is computed from them.
+  for (const r of evaluation.registrations) {
+    const entry = next.get(r.urn);
+    if (entry) next.set(r.urn, { ...entry, propertyDependencies: r.propertyDependencies, dependencies: r.dependencies });
+  }
+  const dbr = new Set(evaluation.registrations.filter((r) => r.deleteBeforeReplace).map((r) => r.urn));
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i];
+    if (step.op === "replace" && dbr.has(step.urn)) steps[i] = { ...step, deletesFirst: dependentReplacements(prior, step.urn).map((urn) => prior.get(urn)?.name ?? urn) };
+  }
+
   // What the program no longer declares is deleted, dependents first (reverse creation order).
   const declared = new Set(evaluation.registrations.map((r) => r.urn));
   for (const old of [...prior.values()].reverse()) {
@@ -317,6 +338,46 @@ export async function deploy(build: () => ProgramResult, options: DeployOptions)
   }
   if (refusals.length > 0) throw new EngineRefusal(refusals.join("\n"));
   return { evaluation, steps, state: next };
+}
+
+/**
+ * The dependents the engine deletes before a delete-before-replace of `urn`, deepest first
+ * (step_generator.go calculateDependentReplacements / requiresReplacement): those with a
+ * property dependency on it, or on another such dependent, through a property whose change
+ * replaces them (with its value unknown, the provider's diff says replace). `dependsOn`
+ * alone does not qualify.
+ */
+export function dependentReplacements(state: StackState, urn: string): string[] {
+  const chosen = new Set<string>([urn]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const r of state.values()) {
+      if (chosen.has(r.urn) || !r.custom) continue;
+      const rule = REPLACE_ON[r.type];
+      const replacing = Object.entries(r.propertyDependencies ?? {}).some(
+        ([prop, from]) => from.some((u) => chosen.has(u)) && (rule === "all" || (rule ?? []).includes(prop)),
+      );
+      if (replacing) {
+        chosen.add(r.urn);
+        grew = true;
+      }
+    }
+  }
+  chosen.delete(urn);
+  // Deepest first: a dependent goes before whatever it depends on (through any dependency).
+  const memo = new Map<string, number>();
+  const depth = (u: string): number => {
+    const known = memo.get(u);
+    if (known !== undefined) return known;
+    memo.set(u, 1);
+    const from = (state.get(u)?.dependencies ?? []).filter((x) => chosen.has(x));
+    const d = from.length === 0 ? 1 : 1 + Math.max(...from.map(depth));
+    memo.set(u, d);
+    return d;
+  };
+  const order = [...state.keys()].filter((u) => chosen.has(u));
+  return order.sort((a, b) => depth(b) - depth(a) || order.indexOf(b) - order.indexOf(a));
 }
 
 async function createWith(

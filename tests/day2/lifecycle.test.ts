@@ -102,6 +102,8 @@ describe.each(MATRIX)("on %s with a %s auth key", (cloud, keyPath) => {
       expect(authKeyIn(b.state, server)).toBe(stored(b.state, "openclaw-tailscale-minted").key);
       // The old node is removed (its delete runs), the new one adopted; steps connect to it.
       expect(stepOf(b, "openclaw-tailnet-device-node")).toMatchObject({ runs: "create", runsOldDelete: true });
+      // Its delete runs before the old server is deleted, so the new server can take the name.
+      expect(stepOf(b, server).deletesFirst).toContain("openclaw-tailnet-device-node");
       const host = (stored(b.state, "openclaw-gateway-files").connection as { host: string }).host;
       expect(host).toBe((JSON.parse(String(stored(b.state, "openclaw-tailnet-device-node").stdout)) as { address: string }).address);
       expect(host).not.toBe((stored(a.state, "openclaw-gateway-files").connection as { host: string }).host);
@@ -230,6 +232,11 @@ describe("restoreOnRebuild", () => {
     expect(reg("openclaw-gateway-configure").dependencies).toContain(carryReg.urn);
     const b = await up(withPlain(base, { [k("location")]: "hel1" }), { prior: a.state });
     expect(stepOf(b, "openclaw-gateway-carry")).toMatchObject({ op: "replace", runs: "create", runsOldDelete: true });
+    // The engine deletes the carry command (its delete fetches the state) before the old
+    // server, and, with a minted key, before the old device leaves the tailnet.
+    const first = stepOf(b, "openclaw-server-hcloud").deletesFirst ?? [];
+    expect(first).toContain("openclaw-gateway-carry");
+    if (keyPath === "minted") expect(first.indexOf("openclaw-gateway-carry")).toBeLessThan(first.indexOf("openclaw-tailnet-device-node"));
     expect(plan(await up(withPlain(base, { [k("location")]: "hel1" }), { prior: b.state }))).toEqual([]);
   });
 

@@ -156,4 +156,21 @@ describe("the lifecycle harness", () => {
     };
     await expect(deploy(prog, base)).rejects.toThrow("no replace rule for made:up/thing:Thing");
   });
+
+  it("delete before replace: the dependents replaced with it are deleted first, deepest first; dependsOn-only and update-only ones are not (calculateDependentReplacements)", async () => {
+    const prog = (location: string) => () => {
+      const provider = new hcloud.Provider("hc", { token: "x".repeat(64) });
+      const server = new hcloud.Server("srv", { name: "srv", serverType: "cx23", image: "ubuntu-24.04", location }, { provider, deleteBeforeReplace: true });
+      const a = new command.local.Command("a", { create: "true", delete: "echo a", triggers: [server.id] });
+      const b = new command.local.Command("b", { create: "true", delete: "echo b", triggers: [server.id], environment: { FROM_A: a.stdout } });
+      const onlyDependsOn = new command.local.Command("c", { create: "true" }, { dependsOn: [server] });
+      const onlyCreate = new command.local.Command("d", { create: pulumi.interpolate`echo ${server.id}` });
+      return { outputs: { a: a.id, b: b.id, c: onlyDependsOn.id, d: onlyCreate.id } };
+    };
+    const first = await deploy(prog("fsn1"), base);
+    const moved = await deploy(prog("hel1"), { ...base, prior: first.state });
+    expect(step(moved, "srv")).toMatchObject({ op: "replace", deletesFirst: ["b", "a"] });
+    expect(step(moved, "c").op).toBe("same");
+    expect(step(moved, "d")).toMatchObject({ op: "update", runs: "create" });
+  });
 });
