@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackConfig, loadConfig } from "./config";
 import { GatewaySettings, contentHash, gatewayArtifacts, renderEnvFile, sandboxImageTag } from "./gateway";
 import { HOST_WAIT_SECONDS, OpenClawGateway } from "./components/gateway";
-import { FirstBoot } from "./components/firstBoot";
+import { RebuildGuard } from "./components/rebuildGuard";
 import { TailnetDevice } from "./components/tailnetDevice";
 import { ADMIN_USER, hostFiles, renderCloudInit } from "./cloud-init";
 import { DenyAllFirewall } from "./components/firewall";
@@ -55,11 +55,15 @@ export function build(env: Readonly<Record<string, string | undefined>> = proces
 
   const deployKey = new DeployKey(`${NAME}-deploy`, { target, labels });
 
-  // The server's generation: everything that replaces it. A new generation gets a fresh
-  // auth key and a new first-boot document (components/firstBoot.ts).
-  const generation = deployKey.publicKeyOpenssh.apply((pub) =>
-    contentHash(cfg.cloud, cfg.location, IMAGES[cfg.cloud], String(cfg.serverGeneration), pub.trim()),
-  );
+  // The server's generation: everything that replaces it. A new generation is a new server
+  // with a fresh auth key; with protect on, the guard refuses it (components/rebuildGuard.ts).
+  const guard = new RebuildGuard(`${NAME}-rebuild-guard`, {
+    generation: deployKey.publicKeyOpenssh.apply((pub) =>
+      contentHash(cfg.cloud, cfg.location, IMAGES[cfg.cloud], String(cfg.serverGeneration), pub.trim()),
+    ),
+    protect: cfg.protect,
+  });
+  const generation = guard.generation;
 
   // Only with API credentials: mints the auth key and finds the device's address.
   const tailscaleApi = cfg.tailscaleAuth.kind === "mint" ? tailscaleProvider(cfg.providerCredentials) : undefined;
@@ -85,8 +89,6 @@ export function build(env: Readonly<Record<string, string | undefined>> = proces
       generation: gen,
     }));
   const userData = pulumi.secret(cloudInitInput.apply(renderCloudInit));
-  // The document the server is created with: kept while the generation is the same.
-  const firstBoot = new FirstBoot(`${NAME}-first-boot`, { generation, protect: cfg.protect, userData });
 
   const server = new Server(`${NAME}-server`, {
     target,
@@ -97,7 +99,8 @@ export function build(env: Readonly<Record<string, string | undefined>> = proces
     protect: cfg.protect,
     firewall,
     sshKeyRef: deployKey.cloudKeyRef,
-    userData: firstBoot.userData,
+    userData,
+    generation,
     labels,
   });
 

@@ -28,8 +28,10 @@ export interface ServerArgs {
   readonly firewall: DenyAllFirewall;
   /** The deploy key as the cloud knows it. */
   readonly sshKeyRef: pulumi.Input<string>;
-  /** The cloud-init document of this server generation (components/firstBoot.ts); secret. */
+  /** The cloud-init document; secret. */
   readonly userData: pulumi.Output<string>;
+  /** The server generation (components/rebuildGuard.ts): a new one replaces the server. */
+  readonly generation: pulumi.Input<string>;
   /** Hetzner labels identifying the stack. */
   readonly labels: Readonly<Record<string, string>>;
 }
@@ -45,9 +47,13 @@ export class Server extends pulumi.ComponentResource {
     const common: pulumi.CustomResourceOptions = {
       parent: this,
       protect: args.protect, // from config: blocks an accidental destroy or replacement
-      // No ignoreChanges on userData: the document only changes with the server's generation
-      // (components/firstBoot.ts), so a new auth key never replaces a running server, and
-      // a rebuild does.
+      // A new auth key (minted per server, or rotated in config), operator key or template
+      // must never replace a running server: user data only matters at first boot, and later
+      // changes go over SSH. A replacement is still created from the current document.
+      ignoreChanges: ["userData"],
+      // A new server generation (a bumped serverGeneration with every other input the same)
+      // does replace it (components/rebuildGuard.ts).
+      replacementTrigger: args.generation,
       // State keeps user data encrypted even if a caller passed it in the clear.
       additionalSecretOutputs: ["userData"],
       // The firewall must exist before the server so that it is attached at creation.

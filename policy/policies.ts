@@ -6,7 +6,6 @@ import { Policies } from "@pulumi/policy";
 import { firewallAtCreation } from "./rules/firewallAtCreation";
 import { noInboundFirewallRules } from "./rules/noInboundFirewallRules";
 import { noSecretInCommandLine } from "./rules/noSecretInCommandLine";
-import { userDataPerGeneration } from "./rules/userDataPerGeneration";
 import { userDataSecret } from "./rules/userDataSecret";
 
-export const policies: Policies = [noInboundFirewallRules, firewallAtCreation, userDataSecret, userDataPerGeneration, noSecretInCommandLine];
+export const policies: Policies = [noInboundFirewallRules, firewallAtCreation, userDataSecret, noSecretInCommandLine];

@@ -58,6 +58,8 @@ export interface ResourceState {
   readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
   /** Every URN it depends on: dependsOn and its inputs' sources. */
   readonly dependencies?: readonly string[];
+  /** The `replacementTrigger` value stored with it, if it has one. */
+  readonly replacementTrigger?: unknown;
 }
 
 export type StackState = ReadonlyMap<string, ResourceState>;
@@ -227,7 +229,7 @@ export async function deploy(build: () => ProgramResult, options: DeployOptions)
     const because: string[] = [];
     if (forced.has(reg.name)) because.push("--replace");
     for (const urn of reg.replaceWith) if (replaced.has(urn)) because.push(`replaceWith ${urn.split("::").pop()}`);
-    const oldTrigger = (old.inputs as { __replacementTrigger?: unknown }).__replacementTrigger;
+    const oldTrigger = old.replacementTrigger;
     // A trigger that appears or disappears is no replacement; only a changed value is.
     if (reg.replacementTrigger !== undefined && oldTrigger !== undefined && !isDeepStrictEqual(unwrap(reg.replacementTrigger), unwrap(oldTrigger))) {
       because.push("replacementTrigger");
@@ -254,7 +256,6 @@ export async function deploy(build: () => ProgramResult, options: DeployOptions)
 
     let result: MockResult;
     const stored = { ...inputs };
-    if (reg.replacementTrigger !== undefined) stored.__replacementTrigger = reg.replacementTrigger;
     switch (op) {
       case "same":
         result = { id: old.id, state: old.outputs };
@@ -277,7 +278,6 @@ export async function deploy(build: () => ProgramResult, options: DeployOptions)
         // Created from the program's values: no ignoreChanges substitution (see above).
         replaced.add(reg.urn);
         const created = { ...goal };
-        if (reg.replacementTrigger !== undefined) created.__replacementTrigger = reg.replacementTrigger;
         result = await createWith(reg, goal, old.generation + 1, fresh, options.dynamicProviders);
         record(reg, created, result, old.generation + 1, "replace", changed, because);
         break;
@@ -294,7 +294,10 @@ export async function deploy(build: () => ProgramResult, options: DeployOptions)
     const old = prior.get(reg.urn);
     const runsOldDelete = command && op === "replace" && old !== undefined && typeof plain(old.inputs).delete === "string";
     steps.push({ urn: reg.urn, name: reg.name, type: reg.type, op, changed, because, ...(runs ? { runs } : {}), ...(runsOldDelete ? { runsOldDelete } : {}) });
-    next.set(reg.urn, { urn: reg.urn, type: reg.type, name: reg.name, custom: true, id: result.id, inputs, outputs: result.state, protect: reg.protect, generation });
+    next.set(reg.urn, {
+      urn: reg.urn, type: reg.type, name: reg.name, custom: true, id: result.id, inputs, outputs: result.state, protect: reg.protect, generation,
+      ...(reg.replacementTrigger !== undefined ? { replacementTrigger: reg.replacementTrigger } : {}),
+    });
   }
 
   // A failure inside the engine hook would reach the SDK as a failed registration, which it

@@ -26,6 +26,8 @@ export interface Registration {
   readonly ignoreChanges: readonly string[];
   readonly deleteBeforeReplace: boolean;
   readonly additionalSecretOutputs: readonly string[];
+  /** The `replacementTrigger` option's value; undefined when not set. */
+  readonly replacementTrigger?: unknown;
   /** URNs of resources this one depends on (dependsOn and input dependencies). */
   readonly dependencies: readonly string[];
   /** For each input property, the URNs of the resources its value came from. */
@@ -193,6 +195,7 @@ class RecordingMonitor extends MockMonitor {
     const additionalSecretOutputs = req.getAdditionalsecretoutputsList();
     this.secretOutputs.set(`${type}::${name}`, additionalSecretOutputs);
     const trigger = req.getReplacementTrigger();
+    const replacementTrigger = trigger ? trigger.toJavaScript() : undefined;
     this.pending.set(`${type}::${name}`, {
       urn: urnOf(req.getParent(), type, name),
       type,
@@ -203,7 +206,7 @@ class RecordingMonitor extends MockMonitor {
       replaceOnChanges: req.getReplaceonchangesList(),
       deleteBeforeReplace: req.getDeletebeforereplace(),
       replaceWith: req.getReplaceWithList(),
-      replacementTrigger: trigger ? trigger.toJavaScript() : undefined,
+      replacementTrigger,
       dependencies: req.getDependenciesList(),
     });
     const record: Omit<Registration, "urn" | "id"> = {
@@ -217,6 +220,7 @@ class RecordingMonitor extends MockMonitor {
       ignoreChanges: req.getIgnorechangesList(),
       deleteBeforeReplace: req.getDeletebeforereplace(),
       additionalSecretOutputs,
+      ...(replacementTrigger !== undefined ? { replacementTrigger } : {}),
       dependencies: req.getDependenciesList(),
       propertyDependencies: propertyDependencies(req),
     };

@@ -9,7 +9,7 @@ import { build } from "../../program";
 import { Evaluation, evaluate } from "./mockRuntime";
 import { DEFAULT_INVOKES } from "./mockState";
 import { Deployment, StackState, deploy } from "./engine";
-import { firstBootProvider } from "../../components/firstBoot";
+import { rebuildGuardProvider } from "../../components/rebuildGuard";
 import { MergedConfig, mergeStackConfig, readProjectFile, readStackFile } from "./stackFile";
 
 /** Placeholders for encrypted values: fake, but valid in form so validation passes. */
@@ -56,7 +56,7 @@ function readStack(root: string, stackPath: string, stack: string) {
 }
 
 /** The program's dynamic providers, by resource name, for the lifecycle harness. */
-export const DYNAMIC_PROVIDERS = { "openclaw-first-boot-document": firstBootProvider };
+export const DYNAMIC_PROVIDERS = { "openclaw-rebuild-guard": rebuildGuardProvider };
 
 /**
  * The next `pulumi up` of a stack settings file after `prior` (the state an earlier one

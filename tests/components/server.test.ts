@@ -19,6 +19,7 @@ function serverStack(target: () => ReturnType<typeof hetzner>, protect: boolean)
       firewall,
       sshKeyRef: "key-ref",
       userData: pulumi.secret("#cloud-config\n"),
+      generation: "g1",
       labels: { stack: "unit" },
     });
     return { id: server.serverId, ip: server.publicIpv4 };
@@ -44,8 +45,7 @@ describe("Server on Hetzner", () => {
     });
     expect(isSecretValue(s.inputs.userData)).toBe(true);
     expect(s.dependencies).toContain(fw.urn);
-    // No ignoreChanges: the user data comes from the first-boot document (components/firstBoot.ts).
-    expect(s.ignoreChanges).toEqual([]);
+    expect(s.ignoreChanges).toEqual(["userData"]);
     expect(s.deleteBeforeReplace).toBe(true);
     expect(s.protect).toBe(false);
     expect(ev.outputs.id.value).toBe(s.id);
@@ -76,7 +76,7 @@ describe("Server on DigitalOcean", () => {
     });
     expect(isSecretValue(d.inputs.userData)).toBe(true);
     expect(d.dependencies).toContain(fw.urn);
-    expect(d.ignoreChanges).toEqual([]);
+    expect(d.ignoreChanges).toEqual(["userData"]);
     expect(d.protect).toBe(true);
     expect(ev.outputs.ip.value).toBe("203.0.113.20");
   });
@@ -95,6 +95,7 @@ describe("Server on DigitalOcean", () => {
           firewall,
           sshKeyRef: "k",
           userData: pulumi.secret(""),
+          generation: "g1",
           labels: {},
         });
         return {};

@@ -88,8 +88,9 @@ describe.each(MATRIX)("on %s with a %s auth key", (cloud, keyPath) => {
     const a = await deployed(base);
     const b = await up(changed, { prior: a.state });
     const expected = [
+      // The guard first: with protect on it refuses before a key is minted.
+      "openclaw-rebuild-guard: replace",
       ...(keyPath === "minted" ? ["openclaw-tailscale-minted: replace"] : []),
-      "openclaw-first-boot-document: replace",
       `${server}: replace`,
       ...(keyPath === "minted" ? ["openclaw-tailnet-device-node: replace"] : []),
       ...GATEWAY_STEPS.map((s) => `${s}: replace`),
@@ -110,8 +111,11 @@ describe.each(MATRIX)("on %s with a %s auth key", (cloud, keyPath) => {
     } else {
       expect(authKeyIn(b.state, server)).toBe(TEST_AUTH_KEY);
     }
-    // The first-boot document of the new generation is the one the server was created with.
-    expect(stored(b.state, server).userData).toBe(stored(b.state, "openclaw-first-boot-document").userData);
+    // Created from the current document, of the new generation (not the stored one: the
+    // engine re-checks the program's inputs for a replacement, ignoreChanges or not).
+    const generation = String(stored(b.state, "openclaw-rebuild-guard").generation);
+    expect(generation).not.toBe(String(stored(a.state, "openclaw-rebuild-guard").generation));
+    expect(stored(b.state, server).userData).toContain(`# openclaw-vps server generation ${generation}\n`);
     expect(stored(b.state, server).userData).not.toBe(stored(a.state, server).userData);
     // Then it settles: the next up changes nothing.
     expect(plan(await up(changed, { prior: b.state }))).toEqual([]);
@@ -156,18 +160,18 @@ describe.each(MATRIX)("on %s with a %s auth key", (cloud, keyPath) => {
     // delete and rebuild protection; DigitalOcean has none).
     const protection = cloud === "hetzner" ? [`${server}: update`] : [];
     const lifted = await up(withPlain(base, { [k("protect")]: "false" }), { prior: a.state });
-    expect(plan(lifted)).toEqual(["openclaw-first-boot-document: update", ...protection]);
+    expect(plan(lifted)).toEqual(["openclaw-rebuild-guard: update", ...protection]);
     // 2. the move.
     const b = await up(moved(withPlain(base, { [k("protect")]: "false" })), { prior: lifted.state });
     expect(stepOf(b, server).op).toBe("replace");
     // 3. protect back on.
     const again = await up(moved(protectedBase), { prior: b.state });
-    expect(plan(again)).toEqual(["openclaw-first-boot-document: update", ...protection]);
+    expect(plan(again)).toEqual(["openclaw-rebuild-guard: update", ...protection]);
   });
 });
 
 describe("a supplied auth key", () => {
-  it("alone never replaces a running server; a later move uses the key given then", async () => {
+  it("alone never replaces a running server (ignoreChanges); a later move uses the key given then", async () => {
     for (const cloud of ["hetzner", "digitalocean"] as const) {
       const base = KEY_PATHS.supplied(cloud);
       const a = await up(base);
@@ -243,5 +247,28 @@ describe("restoreOnRebuild", () => {
   it("is off by default: no carry step", async () => {
     const a = await up(KEY_PATHS.supplied("hetzner"));
     expect(a.steps.some((s) => s.name === "openclaw-gateway-carry")).toBe(false);
+  });
+});
+
+describe("an existing deployment, after updating this program", () => {
+  it("keeps its server: no replacementTrigger stored yet, and user data from an older template, change nothing", async () => {
+    for (const cloud of ["hetzner", "digitalocean"] as const) {
+      const base = KEY_PATHS.supplied(cloud);
+      const a = await up(base);
+      // The state an earlier version of the program left: the server without the trigger,
+      // created from a different cloud-init document.
+      const older = new Map(
+        [...a.state].map(([urn, r]) => {
+          if (r.name !== CLOUDS[cloud].server) return [urn, r];
+          const rest = { ...r, inputs: { ...r.inputs, userData: "#cloud-config\n# an older template\n" } };
+          delete (rest as { replacementTrigger?: unknown }).replacementTrigger;
+          return [urn, rest];
+        }),
+      );
+      const b = await up(base, { prior: older });
+      expect(stepOf(b, CLOUDS[cloud].server).op).toBe("same");
+      // From then on a rebuild works as on a new deployment.
+      expect(stepOf(await up(withPlain(base, { [k("serverGeneration")]: "2" }), { prior: b.state }), CLOUDS[cloud].server).op).toBe("replace");
+    }
   });
 });
