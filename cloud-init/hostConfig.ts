@@ -54,6 +54,9 @@ export function renderFail2banJail(): string {
 export function renderDockerDaemonJson(): string {
   const settings = {
     icc: false,
+    // A published port binds the host's loopback only, never the public interface, even if
+    // a container is ever run with -p (UFW is not consulted for Docker's DNAT rules).
+    ip: "127.0.0.1",
     "live-restore": true,
     "log-driver": "journald",
     "no-new-privileges": true,

@@ -85,10 +85,11 @@ describe("host configuration files", () => {
     for (const range of TAILNET_RANGES) expect(String(jail.DEFAULT.ignoreip).split(" ")).toContain(range);
   });
 
-  it("configures Docker without inter-container traffic or privilege gain, keys sorted", () => {
+  it("configures Docker without inter-container traffic or privilege gain, published ports on loopback only, keys sorted", () => {
     const text = renderDockerDaemonJson();
     expect(JSON.parse(text)).toEqual({
       icc: false,
+      ip: "127.0.0.1",
       "live-restore": true,
       "log-driver": "journald",
       "no-new-privileges": true,

@@ -82,3 +82,35 @@ in_vps bash "$guard" >"$work/guard.out"
 in_vps bash "$guard" >>"$work/guard.out"   # run twice: rules are added once
 report after
 echo "RESULT docker_user_rules=$(in_vps iptables -S DOCKER-USER | grep -c -- '-A DOCKER-USER')"
+
+# A published port (docker run -p 8080:80), with the rules dockerd installs for it when the
+# userland proxy is off: DNAT for local destinations, restricted to the daemon's default
+# binding address ("ip" in daemon.json; 0.0.0.0, every address, when it is not set), and the
+# FORWARD accept to the container. Probed from the internet side at the host's public
+# address: once with Docker's default binding (the control), once with the rendered one.
+listen "$ctr" 172.17.0.2 80
+sleep 0.5
+rendered_ip=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("ip", "0.0.0.0"))' "$artifacts/etc/docker-daemon.json")
+in_vps iptables -t nat -N DOCKER
+in_vps iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
+in_vps iptables -N DOCKER
+in_vps iptables -I FORWARD 2 -o docker0 -j DOCKER
+in_vps iptables -A DOCKER -d 172.17.0.2/32 ! -i docker0 -o docker0 -p tcp --dport 80 -j ACCEPT
+publish() { # binding address
+  in_vps iptables -t nat -F DOCKER
+  if [ "$1" = 0.0.0.0 ]; then
+    in_vps iptables -t nat -A DOCKER ! -i docker0 -p tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
+  else
+    in_vps iptables -t nat -A DOCKER -d "$1/32" ! -i docker0 -p tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
+  fi
+}
+from_internet() { # addr port -> open | blocked
+  if ip netns exec "$net" timeout 5 python3 -c '
+import socket, sys
+socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3).recv(16)' "$1" "$2" 2>/dev/null; then echo open; else echo blocked; fi
+}
+publish 0.0.0.0
+echo "RESULT published_default_binding=$(from_internet 198.51.100.2 8080)"
+publish "$rendered_ip"
+echo "RESULT published_rendered_binding=$(from_internet 198.51.100.2 8080)"
+echo "RESULT rendered_ip=$rendered_ip"

@@ -26,4 +26,7 @@ it("keeps containers off the metadata service, the tailnet and the host, and lea
     // Two runs of the script, each rule once (two per bridge pattern).
     docker_user_rules: "4",
   });
+  // A published port: reachable from the internet with Docker's default binding (the
+  // control), not with the rendered daemon.json's.
+  expect(results).toMatchObject({ rendered_ip: "127.0.0.1", published_default_binding: "open", published_rendered_binding: "blocked" });
 });
