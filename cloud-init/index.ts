@@ -151,14 +151,37 @@ export function cloudConfig(input: CloudInitInput): Record<string, unknown> {
 }
 
 /** The user data: `#cloud-config` and the document, deterministic for the same input. */
-export function renderCloudInit(input: CloudInitInput): string {
+/** The document's text, whatever its size. */
+function cloudInitText(input: CloudInitInput): string {
   const header = input.generation ? `#cloud-config\n# openclaw-vps server generation ${input.generation}\n` : "#cloud-config\n";
-  const text = `${header}${stringify(cloudConfig(input), { lineWidth: 0 })}`;
+  return `${header}${stringify(cloudConfig(input), { lineWidth: 0 })}`;
+}
+
+export function renderCloudInit(input: CloudInitInput): string {
+  const text = cloudInitText(input);
   const size = Buffer.byteLength(text, "utf8");
   if (size > USER_DATA_LIMIT_BYTES) {
     throw new Error(`cloud-init user data is ${size} bytes; Hetzner accepts at most ${USER_DATA_LIMIT_BYTES}`);
   }
   return text;
+}
+
+/**
+ * The largest the document can be for these settings, before any key exists: the deploy
+ * key, the auth key and the generation stood in for by values longer than any real one.
+ * Config validation compares it with the limit, so nothing is created for a document the
+ * cloud would refuse.
+ */
+export function largestUserDataSize(settings: { hostname: string; operatorKeys: readonly string[]; tags: readonly string[] }): number {
+  return Buffer.byteLength(
+    cloudInitText({
+      hostname: settings.hostname,
+      adminKeys: [`ssh-ed25519 ${"A".repeat(68)} deploy`, ...settings.operatorKeys],
+      tailscale: { authKey: `tskey-auth-${"x".repeat(100)}`, tags: settings.tags },
+      generation: "0".repeat(16),
+    }),
+    "utf8",
+  );
 }
 
 /** Every artifact rendered for the host, by name, for inspection and the conformance checks. */

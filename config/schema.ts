@@ -6,6 +6,7 @@ import { z } from "zod";
 import { KEYS, KEY_NAMES, KeyName, PROJECT, fullKey } from "./keys";
 import { suggestKey } from "./suggest";
 import { sshPublicKeyProblem } from "./sshKey";
+import { USER_DATA_LIMIT_BYTES, largestUserDataSize } from "../cloud-init";
 
 export type Cloud = "hetzner" | "digitalocean";
 export const CLOUDS: readonly Cloud[] = ["hetzner", "digitalocean"];
@@ -249,6 +250,7 @@ export function validateConfig(raw: RawConfig): ValidationResult {
   const cloud = parsed.cloud as Cloud | undefined;
   if (cloud) crossCheckSizes(cloud, parsed, add);
   crossCheckTelegram(parsed, raw, add);
+  crossCheckUserDataSize(parsed, add);
   const tailscaleAuth = chooseTailscaleAuth(raw, secretsSet, add);
 
   if (issues.length > 0 || !cloud || !tailscaleAuth) return { ok: false, issues };
@@ -280,6 +282,26 @@ export function validateConfig(raw: RawConfig): ValidationResult {
 }
 
 type Add = (key: string, given: string, expected: string) => void;
+
+/**
+ * The user data must fit the clouds' limit (Hetzner: 32 KiB), and what grows it is the
+ * operator keys: checked here, before anything is registered, not when the document is
+ * rendered inside the deployment.
+ */
+function crossCheckUserDataSize(parsed: Partial<Record<KeyName, unknown>>, add: Add): void {
+  const keys = parsed.operatorSshKeys as string[] | undefined;
+  const hostname = parsed.hostname as string | undefined;
+  const tags = parsed.tailscaleTags as string[] | undefined;
+  if (!keys || hostname === undefined || !tags) return;
+  const size = largestUserDataSize({ hostname, operatorKeys: keys, tags });
+  if (size > USER_DATA_LIMIT_BYTES) {
+    add(
+      fullKey("operatorSshKeys"),
+      `${keys.length} keys, making the user data up to ${size} bytes`,
+      `keys that keep the user data within ${USER_DATA_LIMIT_BYTES} bytes (the clouds' limit): fewer keys, or ed25519 keys, which are a tenth of the size of RSA-4096 ones`,
+    );
+  }
+}
 
 /**
  * Locations known on each cloud, used to catch one cloud's name given for the other.

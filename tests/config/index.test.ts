@@ -3,6 +3,9 @@ import { ConfigError, loadConfig } from "../../config";
 import { Registration } from "../../scripts/lib/mockRuntime";
 import { TEST_AUTH_KEY, minimalConfig, run } from "../helpers/stack";
 
+/** A real RSA-4096 public key (generated for this test; no private half is kept). */
+const RSA_4096 = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAACAQCt1x0MOF41NoN0luM1kDWDbNUM2ceJQaROR5eP8VUVaDKImVdqOIYn/fhJZ2+fPU5DUmV4hlmn7PI2dpc1Pyd9tcgyDpclq/aEAzHai8ztPtJuVe40L85npBjvi735yPDY2FRTRrX2a/odnuHgBM1fQ4jQ47sIT1oT+FTELo0C8ukW6jhn5oMwxCk4P/dMpjp3Z4H+MJ8Cvki4gDE29Jk6sDnUy4SqwYh7UfiOCd7OT9K0Ky/9dy68dqaKf2yBY1H7moJpxxlfPr+fsp2f9tattOMO3RYvRmA/rK79kw+MP9K0ZNF+DVMwRdUshv8FP24E8ukK4MEnf+VpN0BjonYIgUeBtq5ssQJ9axqfsJ4csMpialBXKNshtEav6XZaZmwOyxLwXhY6b0UCeKKSrp3J3ImpBTiYDSrYcC73pgoO4eQ/2Ln4ozAysk5InGNbXPADRCuxbQvART1GLL2HMI3QsRMX23uiaGH4jhuumxtZ74djB9RFJtjg0EyXki3VOpkOKdVxhBHn605D/idoavZGaMcmmsia4cYMO/y8N14RQlhEGWTtMFARy1NU+EFA5LaIdgL5D8fj29EjKRMHTR71OjWbXvycRrVykI6Yya9TFHWq93ffxZf7DsziZnUG/xQaz/xA5vH1bm4pzXHp1CMh8pwNLRzQWTqN1wZzZx6gDQ==";
+
 async function failure(promise: Promise<unknown>): Promise<Error & { registrations: Registration[] }> {
   try {
     await promise;
@@ -23,6 +26,20 @@ describe("loadConfig inside a Pulumi program", () => {
     expect(lines[2]).toMatch(/^openclaw-vps:tailscaleAuthKey: given \(not set\); expected a way to join the tailnet: /);
     // runInPulumiStack registers the stack itself; the program must register nothing.
     expect(err.registrations.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
+  });
+
+  it("refuses operator keys that would make the user data too large, before registering anything", async () => {
+    // 30 RSA-4096 keys: each line is 700-odd bytes; the document would pass 32 KiB.
+    const keys = Array.from({ length: 30 }, () => RSA_4096);
+    const err = await failure(run(minimalConfig({ plain: { "openclaw-vps:operatorSshKeys": JSON.stringify(keys) } })));
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toMatch(
+      /^invalid stack configuration \(1 problem\):\nopenclaw-vps:operatorSshKeys: given 30 keys, making the user data up to \d+ bytes; expected keys that keep the user data within 32768 bytes/,
+    );
+    expect(err.registrations.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
+    // Twenty fit.
+    const ok = await run(minimalConfig({ plain: { "openclaw-vps:operatorSshKeys": JSON.stringify(keys.slice(0, 20)) } }));
+    expect(ok.registrations.length).toBeGreaterThan(10);
   });
 
   it("is a RunError, so Pulumi prints the message without a stack trace", async () => {
