@@ -3,7 +3,7 @@
  * Pulumi hands a program. No Pulumi import: this is tested directly, one message at a time.
  */
 import { z } from "zod";
-import { KEYS, KEY_NAMES, KeyName, PROJECT, fullKey } from "./keys";
+import { KEYS, KEY_NAMES, KeyName, PROJECT, PROVIDER_SECRET_KEYS, fullKey } from "./keys";
 import { suggestKey } from "./suggest";
 import { sshPublicKeyProblem } from "./sshKey";
 import { USER_DATA_LIMIT_BYTES, largestUserDataSize } from "../cloud-init";
@@ -245,6 +245,15 @@ export function validateConfig(raw: RawConfig): ValidationResult {
     const result = secretSchemas[key].safeParse(value);
     if (result.success) secretsSet.add(key);
     else add(full, shown(value, true), result.error.issues[0]?.message ?? "a valid value");
+  }
+
+  // Provider credentials are refused in plain text the same way: state and CLI output would
+  // show them otherwise.
+  for (const full of PROVIDER_SECRET_KEYS) {
+    const value = raw.values[full];
+    if (value !== undefined && value !== "" && !raw.secretKeys.has(full)) {
+      add(full, "a value stored in plain text", `an encrypted value: pulumi config set --secret ${full} <value>`);
+    }
   }
 
   const cloud = parsed.cloud as Cloud | undefined;
