@@ -6,6 +6,7 @@ import { z } from "zod";
 import { KEYS, KEY_NAMES, KeyName, PROJECT, PROVIDER_SECRET_KEYS, fullKey } from "./keys";
 import { suggestKey } from "./suggest";
 import { sshPublicKeyProblem } from "./sshKey";
+import { credentialShape } from "./credentials";
 import { USER_DATA_LIMIT_BYTES, largestUserDataSize } from "../cloud-init";
 
 export type Cloud = "hetzner" | "digitalocean";
@@ -195,6 +196,9 @@ export function rawValue(values: Readonly<Record<string, string>>, key: KeyName)
 function shown(value: string | undefined, secret: boolean): string {
   if (value === undefined) return "(not set)";
   if (secret) return "(secret, not shown)";
+  // A credential in the wrong key: say what it looks like, never print it.
+  const looksLike = credentialShape(value);
+  if (looksLike) return `a value that looks like ${looksLike} (not shown)`;
   // Lists arrive as JSON text: show them as written rather than quoted twice.
   return value.startsWith("[") ? value : JSON.stringify(value);
 }

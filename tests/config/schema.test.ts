@@ -436,3 +436,25 @@ describe("operatorSshKeys", () => {
     expect(found.expected).toBe('an OpenSSH public key whose encoded type matches "ssh-ed25519" (the key looks truncated or altered)');
   });
 });
+
+describe("a credential in the wrong key", () => {
+  const PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----";
+  const cases: [string, string, string][] = [
+    ["operatorSshKeys", JSON.stringify([PRIVATE_KEY]), "a private key"],
+    ["telegramOwnerId", BOT_TOKEN, "a Telegram bot token"],
+    ["tailscaleTags", JSON.stringify([AUTH_KEY]), "a Tailscale auth key"],
+    ["hostname", "sk-ant-API03-abcdefghijklmnop", "an Anthropic API key"],
+  ];
+  it.each(cases)("%s: says what the value looks like and never prints it", (key, value, what) => {
+    const found = issues(base({ plain: { [key]: value } }));
+    expect(found.length).toBeGreaterThan(0);
+    for (const issue of found) {
+      expect(issue.given).toBe(`a value that looks like ${what} (not shown)`);
+      expect(formatIssues(found)).not.toContain(value.includes("PRIVATE") ? "b3BlbnNzaC1rZXktdjE" : value.replace(/^\["|"\]$/g, ""));
+    }
+  });
+
+  it("still shows ordinary mistakes as given", () => {
+    expect(onlyIssue(base({ plain: { hostname: "Not_A_Label" } })).given).toBe('"Not_A_Label"');
+  });
+});
