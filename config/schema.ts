@@ -260,6 +260,8 @@ export function validateConfig(raw: RawConfig): ValidationResult {
     }
   }
 
+  checkProviderShapes(raw, add);
+
   const cloud = parsed.cloud as Cloud | undefined;
   if (cloud) crossCheckSizes(cloud, parsed, add);
   crossCheckTelegram(parsed, raw, add);
@@ -357,6 +359,30 @@ function crossCheckTelegram(parsed: Partial<Record<KeyName, unknown>>, raw: RawC
   }
   if (parsed.telegramDmPolicy === "allowlist" && !ownerId && tokenGiven) {
     add(fullKey("telegramDmPolicy"), '"allowlist"', `${fullKey("telegramOwnerId")} set as well: an allowlist with nobody on it locks everyone out`);
+  }
+}
+
+/**
+ * What each provider credential looks like, from config or its environment variable: a
+ * credential given in the wrong key (an auth key as tailscale:apiKey) or with characters no
+ * credential has (quotes, spaces, shell syntax) is refused, saying what was found, never the
+ * value.
+ */
+const PROVIDER_SHAPES: readonly { key: string; env: string; pattern: RegExp; expected: string }[] = [
+  { key: "hcloud:token", env: "HCLOUD_TOKEN", pattern: /^[A-Za-z0-9]{64}$/, expected: "a Hetzner Cloud API token: 64 letters and digits (Console → Security → API tokens)" },
+  { key: "digitalocean:token", env: "DIGITALOCEAN_TOKEN", pattern: /^(dop_v1_)?[0-9a-f]{64}$/, expected: "a DigitalOcean personal access token (dop_v1_ and 64 hex digits)" },
+  { key: "tailscale:apiKey", env: "TAILSCALE_API_KEY", pattern: /^tskey-api-[A-Za-z0-9-]+$/, expected: "a Tailscale API access token (tskey-api-...)" },
+  { key: "tailscale:oauthClientSecret", env: "TAILSCALE_OAUTH_CLIENT_SECRET", pattern: /^tskey-client-[A-Za-z0-9-]+$/, expected: "a Tailscale OAuth client secret (tskey-client-...)" },
+  { key: "tailscale:oauthClientId", env: "TAILSCALE_OAUTH_CLIENT_ID", pattern: /^[A-Za-z0-9]+$/, expected: "a Tailscale OAuth client id (letters and digits)" },
+];
+
+function checkProviderShapes(raw: RawConfig, add: Add): void {
+  for (const shape of PROVIDER_SHAPES) {
+    for (const [where, value] of [[shape.key, raw.values[shape.key]], [`${shape.env} (environment)`, raw.env[shape.env]]] as const) {
+      if (value === undefined || value === "" || shape.pattern.test(value)) continue;
+      const looksLike = credentialShape(value);
+      add(where, looksLike ? `a value that looks like ${looksLike} (not shown)` : "a value of another form (not shown)", shape.expected);
+    }
   }
 }
 

@@ -58,7 +58,7 @@ describe("loadConfig inside a Pulumi program", () => {
         "openclaw-vps:tailnet": "tail1234.ts.net",
         "openclaw-vps:tailscaleAuthKey": TEST_AUTH_KEY,
         "openclaw-vps:telegramBotToken": "123456789:AAHfake-token_abcdefghijklmnopqrstuvw",
-        "hcloud:token": "hcloud-token-value",
+        "hcloud:token": "hcloudTokenValue".padEnd(64, "0"),
       },
       ["openclaw-vps:tailscaleAuthKey", "openclaw-vps:telegramBotToken", "hcloud:token"],
     );
