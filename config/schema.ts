@@ -117,12 +117,15 @@ const plainSchemas = {
   hostname: z
     .string()
     .regex(DNS_LABEL, "a DNS label: 1-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen"),
+  // The server is reached as <hostname>.<tailnet> when no Tailscale API credentials are set:
+  // only a name under ts.net resolves inside the tailnet (MagicDNS) and nowhere else, so any
+  // other domain could send the deploy's secrets to a host its owner controls.
   tailnet: z
     .string()
     .min(1, "your tailnet's DNS name, e.g. tail1234.ts.net (Tailscale admin console, DNS page)")
     .regex(
-      /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
-      "your tailnet's DNS name, e.g. tail1234.ts.net (Tailscale admin console, DNS page)",
+      /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.ts\.net$/,
+      "your tailnet's DNS name, e.g. tail1234.ts.net (Tailscale admin console, DNS page): a name under ts.net, which only MagicDNS answers",
     ),
   backups: boolean,
   protect: boolean,

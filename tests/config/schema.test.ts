@@ -114,7 +114,16 @@ describe("one message per key: the key, what was given, what is expected", () =>
       {
         key: "openclaw-vps:tailnet",
         given: '"not a domain"',
-        expected: "your tailnet's DNS name, e.g. tail1234.ts.net (Tailscale admin console, DNS page)",
+        expected: "your tailnet's DNS name, e.g. tail1234.ts.net (Tailscale admin console, DNS page): a name under ts.net, which only MagicDNS answers",
+      },
+    ],
+    [
+      "tailnet outside ts.net (public DNS could send the secrets elsewhere)",
+      base({ plain: { tailnet: "example.com" } }),
+      {
+        key: "openclaw-vps:tailnet",
+        given: '"example.com"',
+        expected: "your tailnet's DNS name, e.g. tail1234.ts.net (Tailscale admin console, DNS page): a name under ts.net, which only MagicDNS answers",
       },
     ],
     [
