@@ -88,15 +88,20 @@ export function renderBackupService(): string {
   );
 }
 
-export function renderBackupTimer(): string {
+/** A daily timer for a unit of the same name: spread over an hour, caught up after downtime. */
+function renderDailyTimer(description: string): string {
   return renderIni(
     {
-      Unit: { Description: "Daily OpenClaw state backup" },
+      Unit: { Description: description },
       Timer: { OnCalendar: "daily", RandomizedDelaySec: "1h", Persistent: "true" },
       Install: { WantedBy: "timers.target" },
     },
     "Managed by openclaw-vps.",
   );
+}
+
+export function renderBackupTimer(): string {
+  return renderDailyTimer("Daily OpenClaw state backup");
 }
 
 /**
@@ -120,12 +125,5 @@ export function renderSelfcheckService(): string {
 }
 
 export function renderSelfcheckTimer(): string {
-  return renderIni(
-    {
-      Unit: { Description: "Daily OpenClaw deployment self-check" },
-      Timer: { OnCalendar: "daily", RandomizedDelaySec: "1h", Persistent: "true" },
-      Install: { WantedBy: "timers.target" },
-    },
-    "Managed by openclaw-vps.",
-  );
+  return renderDailyTimer("Daily OpenClaw deployment self-check");
 }

@@ -27,3 +27,21 @@ esac
 STUB
   chmod +x "$dir/ss" "$dir/ufw" "$dir/tailscale"
 }
+
+# package_version DIR: the OpenClaw version of a package directory the tools cache holds
+# (…/openclaw-<version>/node_modules/openclaw).
+package_version() {
+  basename "$(dirname "$(dirname "$1")")" | sed 's/^openclaw-//'
+}
+
+# recording_stubs WORK: WORK/stubs with verify_stubs and a systemctl that records each call
+# in WORK/systemctl.log.
+recording_stubs() {
+  local work=$1
+  mkdir -p "$work/stubs"
+  # shellcheck disable=SC2016 # the stand-in's own variables, expanded when it runs
+  printf '#!/bin/bash\necho "systemctl $*" >>"%s/systemctl.log"\n' "$work" >"$work/stubs/systemctl"
+  verify_stubs "$work/stubs"
+  chmod +x "$work/stubs/"*
+  touch "$work/systemctl.log"
+}

@@ -11,7 +11,7 @@ source "$(dirname "$0")/lib.sh"
 artifacts=$(realpath "${1:?usage: selfcheck-alert.sh ARTIFACT_DIR NODE24 PACKAGE}")
 node24=$(realpath "${2:?node 24}")
 package=$(realpath "${3:?the OpenClaw package directory}")
-version=$(basename "$(dirname "$(dirname "$package")")" | sed 's/^openclaw-//')
+version=$(package_version "$package")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 chmod 0755 "$work"

@@ -15,19 +15,15 @@ artifacts=$(realpath "${1:?usage: upgrade-restore.sh ARTIFACT_DIR NODE24 OLD_PAC
 node24=$(realpath "${2:?node 24}")
 old=$(realpath "${3:?the old OpenClaw package directory}")
 new=$(realpath "${4:?the new OpenClaw package directory}")
-old_version=$(basename "$(dirname "$(dirname "$old")")" | sed 's/^openclaw-//')
-new_version=$(basename "$(dirname "$(dirname "$new")")" | sed 's/^openclaw-//')
+old_version=$(package_version "$old")
+new_version=$(package_version "$new")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 chmod 0755 "$work"
-mkdir -p "$work/stubs"
-# shellcheck disable=SC2016 # the stand-in's own variables, expanded when it runs
-printf '#!/bin/bash\necho "systemctl $*" >>"%s/systemctl.log"\n' "$work" >"$work/stubs/systemctl"
-verify_stubs "$work/stubs"
+recording_stubs "$work"
 # A second listener on every address: verification must fail.
 printf '#!/bin/bash\necho "LISTEN 0 511 127.0.0.1:18789 0.0.0.0:*"\necho "LISTEN 0 511 0.0.0.0:18789 0.0.0.0:*"\n' >"$work/stubs/ss"
 chmod +x "$work/stubs/"*
-touch "$work/systemctl.log"
 private_etc "$work/etc"
 
 cat >"$work/steps.sh" <<'STEPS'

@@ -14,17 +14,13 @@ artifacts=$(realpath "${1:?usage: verify-refused.sh ARTIFACT_DIR NODE24 GOOD_PAC
 node24=$(realpath "${2:?node 24}")
 good=$(realpath "${3:?the configured OpenClaw package directory}")
 refusing=$(realpath "${4:?the refusing OpenClaw package directory}")
-good_version=$(basename "$(dirname "$(dirname "$good")")" | sed 's/^openclaw-//')
-refusing_version=$(basename "$(dirname "$(dirname "$refusing")")" | sed 's/^openclaw-//')
+good_version=$(package_version "$good")
+refusing_version=$(package_version "$refusing")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 chmod 0755 "$work"
-mkdir -p "$work/stubs"
-# shellcheck disable=SC2016 # the stand-in's own variables, expanded when it runs
-printf '#!/bin/bash\necho "systemctl $*" >>"%s/systemctl.log"\n' "$work" >"$work/stubs/systemctl"
-verify_stubs "$work/stubs"
+recording_stubs "$work"
 chmod +x "$work/stubs/"*
-touch "$work/systemctl.log"
 private_etc "$work/etc"
 
 cat >"$work/steps.sh" <<'STEPS'
