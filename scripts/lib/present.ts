@@ -104,11 +104,17 @@ export function facts(r: Registration, byUrn: ReadonlyMap<string, Registration>)
     case "tls:index/privateKey:PrivateKey":
       lines.push(`algorithm ${show(i.algorithm)}; private key kept secret in state`);
       break;
+    case "pulumi-nodejs:dynamic:Resource":
+      if (r.name.endsWith("-rebuild-guard")) {
+        lines.push(`server generation ${show(i.generation)}; a new one rebuilds the server${i.protect === true ? " (refused while protect is on)" : ""}`);
+      }
+      break;
     default:
       break;
   }
   if (r.protect) lines.push("protected: pulumi refuses to delete or replace it");
   if (r.ignoreChanges.length > 0) lines.push(`changes ignored after creation: ${r.ignoreChanges.join(", ")}`);
+  if (r.replacementTrigger !== undefined) lines.push(`replaced when its trigger changes: ${show(r.replacementTrigger)}`);
   if (r.provider) {
     const providerUrn = r.provider.split("::").slice(0, -1).join("::");
     const provider = byUrn.get(providerUrn);

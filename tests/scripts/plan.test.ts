@@ -24,6 +24,11 @@ describe("npm run plan", () => {
     expect(r.stdout).toContain("firewalls at creation: openclaw-firewall-hcloud");
     expect(r.stdout).toContain("type cx23 in nbg1, image ubuntu-24.04");
     expect(r.stdout).toContain("user data: secret");
+    // What rebuilds the server, and what does not.
+    expect(r.stdout).toContain("changes ignored after creation: userData");
+    const generation = /server generation ([0-9a-f]{16}); a new one rebuilds the server \(refused while protect is on\)/.exec(r.stdout)?.[1];
+    expect(generation).toBeDefined();
+    expect(r.stdout).toContain(`replaced when its trigger changes: ${generation ?? "?"}`);
     expect(r.stdout).toContain("openclaw-vps:tailscaleAuthKey is encrypted; the plan uses an obviously fake placeholder");
     expect(r.stdout).toMatch(/gatewayToken\s+\[secret\]/);
     expect(r.stdout).toMatch(/gatewayUrl\s+https:\/\/openclaw\.tail1234\.ts\.net\//);
