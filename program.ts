@@ -11,6 +11,7 @@ import { TailnetDevice } from "./components/tailnetDevice";
 import { ADMIN_USER, hostFiles, renderCloudInit } from "./cloud-init";
 import { DenyAllFirewall } from "./components/firewall";
 import { DeployKey } from "./components/deployKey";
+import { HostKey, knownHostsLine } from "./components/hostKey";
 import { GatewayToken } from "./components/gatewayToken";
 import { hcloudLabels } from "./components/labels";
 import { cloudTarget, tailscaleProvider } from "./components/providers";
@@ -54,6 +55,8 @@ export function build(env: Readonly<Record<string, string | undefined>> = proces
   });
 
   const deployKey = new DeployKey(`${NAME}-deploy`, { target, labels });
+  // Installed at first boot, pinned by every step (components/hostKey.ts).
+  const hostKey = new HostKey(`${NAME}-host-key`);
 
   // The server's generation: everything that replaces it. A new generation is a new server
   // with a fresh auth key; with protect on, the guard refuses it (components/rebuildGuard.ts).
@@ -81,10 +84,11 @@ export function build(env: Readonly<Record<string, string | undefined>> = proces
   );
 
   const cloudInitInput = pulumi
-    .all([authKey.key, deployKey.publicKeyOpenssh, generation])
-    .apply(([key, deployPub, gen]) => ({
+    .all([authKey.key, deployKey.publicKeyOpenssh, generation, hostKey.privateKeyOpenssh, hostKey.publicKeyOpenssh])
+    .apply(([key, deployPub, gen, hostPrivate, hostPublic]) => ({
       hostname: cfg.hostname,
       adminKeys: [deployPub, ...cfg.operatorSshKeys],
+      hostKey: { privateKey: hostPrivate, publicKey: hostPublic },
       tailscale: { authKey: key, tags: cfg.tailscaleTags },
       generation: gen,
     }));
@@ -136,6 +140,7 @@ export function build(env: Readonly<Record<string, string | undefined>> = proces
   const gateway = new OpenClawGateway(`${NAME}-gateway`, {
     host,
     privateKey: deployKey.privateKeyOpenssh,
+    hostKey: hostKey.publicKeyOpenssh,
     openclawVersion: cfg.openclawVersion,
     settings,
     sandboxImage: settings.sandboxImage,
@@ -162,6 +167,9 @@ export function build(env: Readonly<Record<string, string | undefined>> = proces
       gatewayUrlWithToken: pulumi.secret(pulumi.interpolate`${gatewayUrl}#token=${token.value}`),
       gatewayToken: token.value,
       sshCommand: ssh,
+      // The server's host key, for ~/.ssh/known_hosts: `ssh` then knows it is the server.
+      sshHostKey: hostKey.publicKeyOpenssh,
+      sshKnownHosts: hostKey.publicKeyOpenssh.apply((k) => knownHostsLine(tailnetHost, k)),
       deployPrivateKey: deployKey.privateKeyOpenssh,
       verification: gateway.verification,
       telegramPairing: settings.telegram

@@ -4,8 +4,13 @@
  */
 export const SSHD_DROP_IN = "/etc/ssh/sshd_config.d/01-openclaw-vps.conf";
 
+/** The only host key sshd offers: the one cloud-init installs and every deploy step pins. */
+export const HOST_KEY_FILE = "/etc/ssh/ssh_host_ed25519_key";
+
 export function sshdSettings(adminUser: string): ReadonlyArray<readonly [string, string]> {
   return [
+    // Naming a HostKey replaces sshd's default list: no other key type is ever offered.
+    ["HostKey", HOST_KEY_FILE],
     ["PermitRootLogin", "no"],
     ["PasswordAuthentication", "no"],
     ["KbdInteractiveAuthentication", "no"],

@@ -26,6 +26,11 @@ export interface OpenClawGatewayArgs {
   readonly host: pulumi.Input<string>;
   /** The deploy key's private half; secret. */
   readonly privateKey: pulumi.Output<string>;
+  /**
+   * The server's host key (components/hostKey.ts), `ssh-ed25519 AAAA...`: every step that
+   * connects accepts this key and no other.
+   */
+  readonly hostKey: pulumi.Input<string>;
   /** The exact OpenClaw release. */
   readonly openclawVersion: string;
   /** What decides the gateway's configuration. */
@@ -59,6 +64,10 @@ export class OpenClawGateway extends pulumi.ComponentResource {
       host: args.host,
       user: ADMIN_USER,
       privateKey: args.privateKey,
+      // Only the server this stack created: another machine answering at the address (a
+      // stale device with the same name, any tailnet member) is refused before anything is
+      // sent. Without it pulumi-command accepts any host key.
+      hostKey: args.hostKey,
       // The host is known to answer (see wait below); these cover a slow tailnet path.
       dialErrorLimit: 20,
       perDialTimeout: 30,
@@ -89,7 +98,10 @@ export class OpenClawGateway extends pulumi.ComponentResource {
     const wait = new command.local.Command(
       `${name}-wait`,
       {
-        create: pulumi.interpolate`node scripts/wait-for-host.js ${args.host} 22 ${HOST_WAIT_SECONDS}`,
+        // With the pinned key: a host showing another key stops the deployment here, explained.
+        create: pulumi
+          .all([args.host, args.hostKey])
+          .apply(([host, hostKey]) => shellCommand(["node", "scripts/wait-for-host.js", host, "22", String(HOST_WAIT_SECONDS), hostKey])),
         // A new server is waited for again (the server must exist before anyone can wait).
         triggers: [args.serverId],
         addPreviousOutputInEnv: false,
@@ -142,7 +154,11 @@ export class OpenClawGateway extends pulumi.ComponentResource {
           delete: `node scripts/carry-state.js fetch ${args.carryState}`,
           triggers: [args.serverId],
           // The key and the host reach the script through its environment, on this machine only.
-          environment: pulumi.secret(pulumi.all([args.host, args.privateKey]).apply(([host, key]) => ({ OPENCLAW_VPS_HOST: host, OPENCLAW_VPS_DEPLOY_KEY: key }))),
+          environment: pulumi.secret(
+            pulumi
+              .all([args.host, args.privateKey, args.hostKey])
+              .apply(([host, key, hostKey]) => ({ OPENCLAW_VPS_HOST: host, OPENCLAW_VPS_DEPLOY_KEY: key, OPENCLAW_VPS_HOST_KEY: hostKey })),
+          ),
           addPreviousOutputInEnv: false,
         },
         { parent: this, dependsOn: [install, sandbox] },

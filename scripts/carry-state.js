@@ -12,13 +12,15 @@
 //     archive is copied there and restored with restore.sh, then kept here as restored-<time>.
 //     Nothing carried (a first deployment): nothing to do.
 //
-// The server and the deploy key come from the environment (OPENCLAW_VPS_HOST,
-// OPENCLAW_VPS_DEPLOY_KEY), never the command line. ssh runs with only that key.
+// The server, the deploy key and the server's host key come from the environment
+// (OPENCLAW_VPS_HOST, OPENCLAW_VPS_DEPLOY_KEY, OPENCLAW_VPS_HOST_KEY), never the command line.
+// ssh runs with only that key, and accepts only that host key (ssh-pin.js).
 "use strict";
 const { spawnSync } = require("child_process");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
+const { pinnedSshOptions } = require("./ssh-pin");
 
 const BACKUPS = "/var/backups/openclaw";
 const RESTORE = "/usr/local/lib/openclaw-vps/restore.sh";
@@ -29,10 +31,10 @@ function carryDir(deployment) {
 }
 
 /** Runs `remote` over ssh as the admin user; stdout to `out` (a file descriptor) or returned. */
-function ssh(keyFile, host, remote, { input, out } = {}) {
+function ssh({ keyFile, host, pin }, remote, { input, out } = {}) {
   const r = spawnSync(
     "ssh",
-    ["-i", keyFile, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", `ops@${host}`, remote],
+    ["-F", "/dev/null", "-i", keyFile, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", ...pin, "-o", "LogLevel=ERROR", `ops@${host}`, remote],
     { input, stdio: [input === undefined ? "ignore" : "pipe", out ?? "pipe", "inherit"], encoding: out ? undefined : "utf8", maxBuffer: 1 << 20 },
   );
   if (r.error) throw new Error(`could not run ssh: ${r.error.message}`);
@@ -40,9 +42,10 @@ function ssh(keyFile, host, remote, { input, out } = {}) {
   return typeof r.stdout === "string" ? r.stdout.trim() : "";
 }
 
-function withKey(fn) {
+function withKey(fn, { allowUnpinned = false } = {}) {
   const host = process.env.OPENCLAW_VPS_HOST;
   const key = process.env.OPENCLAW_VPS_DEPLOY_KEY;
+  const hostKey = process.env.OPENCLAW_VPS_HOST_KEY;
   if (!host || !key) throw new Error("OPENCLAW_VPS_HOST and OPENCLAW_VPS_DEPLOY_KEY must be set");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "openclaw-vps-carry-"));
   const cleanUp = () => fs.rmSync(dir, { recursive: true, force: true });
@@ -50,7 +53,12 @@ function withKey(fn) {
   try {
     const keyFile = path.join(dir, "deploy-key");
     fs.writeFileSync(keyFile, key, { mode: 0o600 });
-    return fn(keyFile, host);
+    // A fetch from a server deployed before host keys were pinned runs with that server's
+    // recorded environment, which has no host key: it is trusted as it always was, and said.
+    if (!hostKey && !allowUnpinned) throw new Error("OPENCLAW_VPS_HOST_KEY must be set: the new server's host key is always known");
+    if (!hostKey) console.error("carry: no host key recorded for this server (deployed before host-key pinning); its key is not checked");
+    const pin = hostKey ? pinnedSshOptions(dir, host, hostKey) : ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"];
+    return fn({ keyFile, host, pin });
   } finally {
     cleanUp();
   }
@@ -61,21 +69,21 @@ function fetchState(deployment) {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   fs.chmodSync(dir, 0o700);
   const target = path.join(dir, "carried.tar.gz");
-  withKey((keyFile, host) => {
+  withKey((server) => {
     // A backup now, as the daily timer takes it, then the newest archive.
-    const archive = ssh(keyFile, host, `sudo systemctl start openclaw-backup.service && sudo sh -c 'ls -t ${BACKUPS}/*-openclaw-backup.tar.gz | head -n 1'`);
+    const archive = ssh(server, `sudo systemctl start openclaw-backup.service && sudo sh -c 'ls -t ${BACKUPS}/*-openclaw-backup.tar.gz | head -n 1'`);
     if (!/^\/var\/backups\/openclaw\/[A-Za-z0-9.:+_-]+-openclaw-backup\.tar\.gz$/.test(archive)) throw new Error(`no backup archive on the old server (got ${JSON.stringify(archive)})`);
     const partial = `${target}.partial`;
     const fd = fs.openSync(partial, "w", 0o600);
     try {
-      ssh(keyFile, host, `sudo cat ${archive}`, { out: fd });
+      ssh(server, `sudo cat ${archive}`, { out: fd });
     } finally {
       fs.closeSync(fd);
     }
     if (fs.statSync(partial).size === 0) throw new Error("the copied backup is empty");
     fs.renameSync(partial, target);
     console.log(`carry: the old server's state (${path.basename(archive)}) is in ${target}`);
-  });
+  }, { allowUnpinned: true });
   return 0;
 }
 
@@ -86,10 +94,10 @@ function restoreState(deployment) {
     console.log("carry: no state carried over: a first deployment");
     return 0;
   }
-  withKey((keyFile, host) => {
+  withKey((server) => {
     const remote = `${BACKUPS}/carried-openclaw-backup.tar.gz`;
-    ssh(keyFile, host, `sudo install -d -m 0700 -o openclaw -g openclaw ${BACKUPS} && sudo install -m 0600 -o openclaw -g openclaw /dev/stdin ${remote}`, { input: fs.readFileSync(carried) });
-    console.log(ssh(keyFile, host, `sudo ${RESTORE} ${remote}`));
+    ssh(server, `sudo install -d -m 0700 -o openclaw -g openclaw ${BACKUPS} && sudo install -m 0600 -o openclaw -g openclaw /dev/stdin ${remote}`, { input: fs.readFileSync(carried) });
+    console.log(ssh(server, `sudo ${RESTORE} ${remote}`));
   });
   const kept = path.join(dir, `restored-${new Date().toISOString().replace(/[:.]/g, "-")}.tar.gz`);
   fs.renameSync(carried, kept);

@@ -2,14 +2,70 @@
 // Waits on the operator's machine until a host answers on a TCP port, polling every 5 s.
 // Remote commands dial without any delay between attempts, so a server that is still
 // booting (or not yet on the tailnet) would use up their retries at once.
-// Usage: node scripts/wait-for-host.js <host> <port> <timeout seconds>
+// With the server's pinned host key (components/hostKey.ts), it then asks the host for its
+// key with ssh-keyscan, where that is installed, and stops the deployment with an
+// explanation if another key answers. (The steps themselves refuse such a host anyway, with
+// only "host key mismatch".)
+// Usage: node scripts/wait-for-host.js <host> <port> <timeout seconds> ['<pinned host key>']
 "use strict";
 const net = require("net");
+const { spawnSync } = require("child_process");
+const { createHash } = require("crypto");
+const { Buffer } = require("buffer");
+const { parseHostKey } = require("./ssh-pin");
 
-const [host, port, timeout] = process.argv.slice(2);
+const [host, port, timeout, pinned] = process.argv.slice(2);
 if (!host || !port || !timeout) {
-  console.error("usage: node scripts/wait-for-host.js <host> <port> <timeout seconds>");
+  console.error("usage: node scripts/wait-for-host.js <host> <port> <timeout seconds> ['<pinned host key>']");
   process.exit(2);
+}
+
+const fingerprint = (body) => `SHA256:${createHash("sha256").update(Buffer.from(body, "base64")).digest("base64").replace(/=+$/, "")}`;
+
+/** 0 when the host shows the pinned key (or cannot be asked), 1 with an explanation when not. */
+function checkHostKey() {
+  if (!pinned) return 0;
+  const want = parseHostKey(pinned);
+  // ssh-keyscan's lines: `host type base64`, for the types asked for (all when none is).
+  const scan = (types) => {
+    const r = spawnSync("ssh-keyscan", ["-T", "10", ...(types ? ["-t", types] : []), "-p", String(port), host], { encoding: "utf8", timeout: 30000 });
+    if (r.error) return { error: r.error.code || r.error.message, keys: [] };
+    const keys = r.stdout
+      .split("\n")
+      .map((line) => line.trim().split(/\s+/))
+      .filter((f) => f.length >= 3 && !f[0].startsWith("#"))
+      .map((f) => ({ type: f[1], body: f[2] }));
+    return { keys };
+  };
+  const first = scan(want.type);
+  if (first.error) {
+    console.log(`ssh-keyscan is not available (${first.error}): the steps check the host key themselves`);
+    return 0;
+  }
+  const shown = first.keys.filter((k) => k.type === want.type).map((k) => k.body);
+  if (shown.length === 0) {
+    const offered = [...new Set(scan().keys.map((k) => k.type))];
+    if (offered.length > 0) {
+      console.error(`${host}:${port} offers only ${offered.join(", ")} host keys, not this stack's ${want.type} key ${fingerprint(want.body)}: it is not this stack's server. Nothing was sent to it.`);
+      return 1;
+    }
+    console.log(`${host}:${port} showed no host key to ssh-keyscan: the steps check the host key themselves`);
+    return 0;
+  }
+  if (shown.every((body) => body === want.body)) {
+    console.log(`${host}:${port} shows the pinned host key ${fingerprint(want.body)}`);
+    return 0;
+  }
+  console.error(
+    [
+      `${host}:${port} answers with host key ${fingerprint(shown[0])}, not this stack's ${fingerprint(want.body)}.`,
+      "Nothing was sent to it. Either another machine answers at this address (a stale tailnet",
+      "device with this name, or an impostor), or the server was created before this program",
+      "pinned host keys: then rebuild it once (docs/operations.md, \"Moving or rebuilding the",
+      "server\"; set restoreOnRebuild to keep its state).",
+    ].join("\n"),
+  );
+  return 1;
 }
 const deadline = Date.now() + Number(timeout) * 1000;
 let attempts = 0;
@@ -21,7 +77,7 @@ function tryOnce() {
   socket.once("connect", () => {
     socket.destroy();
     console.log(`${host}:${port} answered after ${attempts} attempt(s)`);
-    process.exit(0);
+    process.exit(checkHostKey());
   });
   const retry = (err) => {
     socket.destroy();

@@ -13,6 +13,9 @@ describe("stack outputs", () => {
       overrides: { "random:index/randomBytes:RandomBytes": { hex: "ab".repeat(32) } },
     });
     const server = oneOfType(ev, "hcloud:index/server:Server");
+    // The key every step pins.
+    const hostKey = (ofType(ev, "command:remote:Command")[0].inputs.connection as { value: { hostKey: string } }).value.hostKey;
+    expect(hostKey).toMatch(/^ssh-ed25519 AAAA[A-Za-z0-9+/]+=*$/);
     expect(ev.outputs).toEqual({
       cloud: { value: "hetzner", secret: false },
       serverId: { value: server.id, secret: false },
@@ -25,6 +28,8 @@ describe("stack outputs", () => {
       deployPrivateKey: { value: expect.stringContaining("OPENSSH PRIVATE KEY"), secret: true },
       verification: { value: expect.stringContaining('"ok":true'), secret: false },
       telegramPairing: { value: "Telegram is off (set telegramBotToken)", secret: false },
+      sshHostKey: { value: hostKey, secret: false },
+      sshKnownHosts: { value: `claw.tail1234.ts.net ${hostKey}`, secret: false },
       devicePairing: {
         value:
           "list: ssh -i ~/.ssh/openclaw-vps-prod ops@claw.tail1234.ts.net sudo -u openclaw -H openclaw devices list | " +

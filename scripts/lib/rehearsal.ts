@@ -6,8 +6,9 @@
  */
 import { spawn, spawnSync } from "child_process";
 import { appendFileSync, writeFileSync } from "fs";
-import { join } from "path";
+import { dirname, join } from "path";
 import { Step } from "./steps";
+import { pinnedSshOptions } from "../ssh-pin";
 
 export const REPO = join(__dirname, "..", "..");
 const MACHINE = join(REPO, "rehearsal", "machine.sh");
@@ -117,8 +118,9 @@ export function runStep(machine: Machine, step: Step, command: string, keyFile: 
     return { code: 1, stdout: "", stderr: `could not set environment variable "${Object.keys(step.environment)[0]}": ssh: setenv failed`, seconds: 0 };
   }
   writeFileSync(keyFile, c.privateKey, { mode: 0o600 });
+  // A pinned host key is checked as the local scripts check it (scripts/ssh-pin.js).
   const hostKeyOptions = c.hostKey
-    ? ["-o", `UserKnownHostsFile=${writeKnownHosts(keyFile, c)}`, "-o", "StrictHostKeyChecking=yes", "-o", `HostKeyAlgorithms=${c.hostKey.split(" ")[0]}`]
+    ? pinnedSshOptions(dirname(keyFile), c.host, c.hostKey)
     : ["-o", "UserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no"];
   const args = [
     "-F", "/dev/null", "-T", "-i", keyFile, "-p", String(c.port),
@@ -128,12 +130,6 @@ export function runStep(machine: Machine, step: Step, command: string, keyFile: 
     `${c.user}@${c.host}`, command,
   ];
   return machine.inNamespace("tail", "ssh", args, { input: step.stdin ?? "", timeoutSeconds: limit });
-}
-
-function writeKnownHosts(keyFile: string, c: { host: string; hostKey?: string }): string {
-  const path = `${keyFile}.known_hosts`;
-  writeFileSync(path, `${c.host} ${c.hostKey ?? ""}\n`, { mode: 0o600 });
-  return path;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { PROJECT } from "../../config/keys";
 import { isSecretValue, Registration } from "../../scripts/lib/mockRuntime";
+import { parse } from "yaml";
 import { minimalConfig, ofType, run, unwrap } from "../helpers/stack";
 
 const k = (key: string) => `${PROJECT}:${key}`;
@@ -16,7 +17,11 @@ describe("OpenClawGateway steps", () => {
     const server = ofType(ev, "hcloud:index/server:Server")[0];
     const wait = step(regs, "wait");
     expect(wait.type).toBe("command:local:Command");
-    expect(wait.inputs.create).toBe("node scripts/wait-for-host.js openclaw.tail1234.ts.net 22 900");
+    // The host key this stack generated, which cloud-init installs and every step pins.
+    const hostKey = String((parse(ev.artifacts["cloud-init.yaml"]) as { ssh_keys: { ed25519_public: string } }).ssh_keys.ed25519_public);
+    expect(ev.outputs.sshHostKey.value).toBe(hostKey);
+    expect(hostKey).toMatch(/^ssh-ed25519 AAAA[A-Za-z0-9+/]+=*$/);
+    expect(wait.inputs.create).toBe(`node scripts/wait-for-host.js openclaw.tail1234.ts.net 22 900 '${hostKey}'`);
     expect(wait.dependencies).toContain(server.urn);
     // Four sequential SSH steps: files (after first boot), install ∥ sandbox, configure, verify.
     expect(ofType(ev, "command:remote:Command").map((r) => r.name.replace("openclaw-gateway-", "")).sort()).toEqual(["configure", "files", "install", "sandbox", "verify"]);
@@ -35,7 +40,7 @@ describe("OpenClawGateway steps", () => {
       // The whole connection (it carries the deploy key) is secret in state.
       expect(isSecretValue(r.inputs.connection)).toBe(true);
       const conn = (r.inputs.connection as { value: Record<string, unknown> }).value;
-      expect(conn).toMatchObject({ host: "openclaw.tail1234.ts.net", user: "ops", dialErrorLimit: 20, perDialTimeout: 30 });
+      expect(conn).toMatchObject({ host: "openclaw.tail1234.ts.net", user: "ops", dialErrorLimit: 20, perDialTimeout: 30, hostKey });
       expect(r.inputs.addPreviousOutputInEnv).toBe(false);
       expect(r.inputs.environment).toBeUndefined();
     }
@@ -59,7 +64,7 @@ describe("OpenClawGateway steps", () => {
   it("re-runs a step exactly when what it applies changes", async () => {
     const triggers = async (extra: Record<string, string>, name: string) =>
       JSON.stringify(step((await run(minimalConfig({ plain: extra }))).registrations, name).inputs.triggers);
-    expect(await triggers({ [k("openclawVersion")]: "2026.9.7" }, "install")).not.toBe(await triggers({}, "install"));
+    expect(await triggers({ [k("openclawVersion")]: "2026.9.5" }, "install")).not.toBe(await triggers({}, "install"));
     expect(await triggers({ [k("sandboxNetwork")]: "bridge" }, "install")).toBe(await triggers({}, "install"));
     expect(await triggers({ [k("sandboxNetwork")]: "bridge" }, "configure")).not.toBe(await triggers({}, "configure"));
     expect(await triggers({ [k("backups")]: "false" }, "configure")).toBe(await triggers({}, "configure"));
@@ -69,7 +74,7 @@ describe("OpenClawGateway steps", () => {
     const verifyTriggers = async (plain: Record<string, string>) => JSON.stringify(unwrap(step((await run(minimalConfig({ plain }))).registrations, "verify").inputs.triggers));
     const base = await verifyTriggers({});
     expect(await verifyTriggers({})).toBe(base);
-    for (const change of [{ [k("openclawVersion")]: "2026.9.7" }, { [k("sandboxNetwork")]: "bridge" }, { [k("gatewayTokenVersion")]: "2" }]) {
+    for (const change of [{ [k("openclawVersion")]: "2026.9.5" }, { [k("sandboxNetwork")]: "bridge" }, { [k("gatewayTokenVersion")]: "2" }]) {
       expect(await verifyTriggers(change)).not.toBe(base);
     }
     const v = step((await run(minimalConfig())).registrations, "verify");

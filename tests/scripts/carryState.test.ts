@@ -9,6 +9,7 @@ import { join } from "path";
 
 const SCRIPT = join(__dirname, "../../scripts/carry-state.js");
 const ARCHIVE = "/var/backups/openclaw/2026-12-01T10-00-00.000+00-00-openclaw-backup.tar.gz";
+const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfThisStack";
 let dir = "";
 
 beforeEach(() => {
@@ -22,7 +23,14 @@ beforeEach(() => {
     `#!/bin/bash
 remote="\${@: -1}"
 echo "$remote" >>"${dir}/remote.log"
-stat -c %a "$2" >>"${dir}/key.modes"
+args=("$@")
+for i in "\${!args[@]}"; do
+  case "\${args[$i]}" in
+    -i) stat -c %a "\${args[$((i + 1))]}" >>"${dir}/key.modes" ;;
+    UserKnownHostsFile=*) cat "\${args[$i]#UserKnownHostsFile=}" >>"${dir}/known_hosts.log" ;;
+    StrictHostKeyChecking=*|HostKeyAlgorithms=*|GlobalKnownHostsFile=*) echo "\${args[$i]}" >>"${dir}/pin.log" ;;
+  esac
+done
 case "$remote" in
   "sudo systemctl start openclaw-backup.service && "*) echo "\${SERVER_ARCHIVE-${ARCHIVE}}" ;;
   "sudo cat "*) cat "${dir}/archive" ;;
@@ -41,7 +49,7 @@ function carry(args: string[], env: Record<string, string> = {}): Promise<{ code
     execFile(
       process.execPath,
       [SCRIPT, ...args],
-      { env: { PATH: `${dir}/bin:/usr/bin:/bin`, TMPDIR: join(dir, "tmp"), OPENCLAW_VPS_CARRY_DIR: join(dir, "carry"), OPENCLAW_VPS_HOST: "100.64.0.9", OPENCLAW_VPS_DEPLOY_KEY: "KEY", ...env } },
+      { env: { PATH: `${dir}/bin:/usr/bin:/bin`, TMPDIR: join(dir, "tmp"), OPENCLAW_VPS_CARRY_DIR: join(dir, "carry"), OPENCLAW_VPS_HOST: "100.64.0.9", OPENCLAW_VPS_DEPLOY_KEY: "KEY", OPENCLAW_VPS_HOST_KEY: HOST_KEY, ...env } },
       (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code) : 0, out: stdout + stderr }),
     );
   });
@@ -60,6 +68,9 @@ describe("carry-state.js", () => {
     );
     // The key existed only for the ssh calls, and only as 0600.
     expect(readFileSync(join(dir, "key.modes"), "utf8")).toBe("600\n600\n");
+    // Each call accepts only the server's own host key.
+    expect(readFileSync(join(dir, "known_hosts.log"), "utf8")).toBe(`100.64.0.9 ${HOST_KEY}\n`.repeat(2));
+    expect(readFileSync(join(dir, "pin.log"), "utf8")).toBe("GlobalKnownHostsFile=/dev/null\nStrictHostKeyChecking=yes\nHostKeyAlgorithms=ssh-ed25519\n".repeat(2));
     expect(readdirSync(join(dir, "tmp"))).toEqual([]);
   });
 
@@ -79,6 +90,17 @@ describe("carry-state.js", () => {
     const left = readdirSync(join(dir, "carry", "openclaw-vps-prod"));
     expect(left).toHaveLength(1);
     expect(left[0]).toMatch(/^restored-.*\.tar\.gz$/);
+  });
+
+  it("restore refuses to run without the new server's host key; fetch from a server deployed before pinning says it cannot check", async () => {
+    await carry(["fetch", "openclaw-vps-prod"]);
+    const restore = await carry(["restore", "openclaw-vps-prod"], { OPENCLAW_VPS_HOST_KEY: "" });
+    expect(restore.code).toBe(1);
+    expect(restore.out).toContain("OPENCLAW_VPS_HOST_KEY must be set");
+    expect(existsSync(join(dir, "received"))).toBe(false);
+    const old = await carry(["fetch", "openclaw-vps-prod"], { OPENCLAW_VPS_HOST_KEY: "" });
+    expect(old.code).toBe(0);
+    expect(old.out).toMatch(/deployed before host-key pinning\); its key is not checked/);
   });
 
   it("restore with nothing carried (a first deployment) does nothing", async () => {

@@ -19,9 +19,9 @@ describe("npm run pair", () => {
     expect(pairingCommand(["telegram", "AB12CD34", "extra"])).toBe(USAGE);
   });
 
-  it("runs OpenClaw as the gateway's account, over ssh with only the deploy key", () => {
-    expect(sshArgs("/tmp/k", "claw.tail1234.ts.net", remoteCommand(["devices", "list"]))).toEqual([
-      "-i", "/tmp/k", "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+  it("runs OpenClaw as the gateway's account, over ssh with only the deploy key and the pinned host key", () => {
+    expect(sshArgs("/tmp/k", "claw.tail1234.ts.net", remoteCommand(["devices", "list"]), ["-o", "StrictHostKeyChecking=yes"])).toEqual([
+      "-i", "/tmp/k", "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
       "ops@claw.tail1234.ts.net", "sudo", "-u", "openclaw", "-H", "openclaw", "devices", "list",
     ]);
   });

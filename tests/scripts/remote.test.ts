@@ -10,6 +10,7 @@ import { join } from "path";
 import { describeSummary } from "../../scripts/verify";
 
 const REPO = join(__dirname, "../..");
+const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfThisStack";
 let dir = "";
 let bin = "";
 let temp = "";
@@ -19,10 +20,14 @@ beforeEach(() => {
   bin = join(dir, "bin");
   temp = join(dir, "tmp");
   for (const d of [bin, temp]) mkdirSync(d);
-  const outputs = JSON.stringify({ tailnetHost: "openclaw.tail1234.ts.net", deployPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nSTANDIN\n-----END OPENSSH PRIVATE KEY-----\n" });
+  const outputs = JSON.stringify({ tailnetHost: "openclaw.tail1234.ts.net", sshHostKey: HOST_KEY, deployPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nSTANDIN\n-----END OPENSSH PRIVATE KEY-----\n" });
   writeFileSync(join(bin, "pulumi"), `#!/bin/sh\nprintf '%s\\n' '${outputs}'\n`);
   // ssh: records its arguments and the key file's mode, then runs what SSH_STANDIN says.
-  writeFileSync(join(bin, "ssh"), `#!/bin/bash\necho "$@" >"${dir}/ssh.args"\nstat -c %a "$2" >"${dir}/key.mode"\neval "$SSH_STANDIN"\n`);
+  writeFileSync(
+    join(bin, "ssh"),
+    `#!/bin/bash\necho "$@" >"${dir}/ssh.args"\nstat -c %a "$2" >"${dir}/key.mode"\n` +
+      `for a in "$@"; do case "$a" in UserKnownHostsFile=*) cat "\${a#UserKnownHostsFile=}" >"${dir}/known_hosts" ;; esac; done\neval "$SSH_STANDIN"\n`,
+  );
   chmodSync(join(bin, "pulumi"), 0o755);
   chmodSync(join(bin, "ssh"), 0o755);
 });
@@ -48,7 +53,11 @@ describe("running a command on the server", () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain("paired");
     expect(readFileSync(join(dir, "key.mode"), "utf8").trim()).toBe("600");
-    expect(readFileSync(join(dir, "ssh.args"), "utf8")).toMatch(/-o BatchMode=yes ops@openclaw\.tail1234\.ts\.net sudo -u openclaw -H openclaw pairing list telegram/);
+    expect(readFileSync(join(dir, "ssh.args"), "utf8")).toMatch(
+      /-o BatchMode=yes -o UserKnownHostsFile=\S+ -o GlobalKnownHostsFile=\/dev\/null -o StrictHostKeyChecking=yes -o CheckHostIP=no -o HostKeyAlgorithms=ssh-ed25519 ops@openclaw\.tail1234\.ts\.net sudo -u openclaw -H openclaw pairing list telegram/,
+    );
+    // Only the server's own host key is known to that ssh.
+    expect(readFileSync(join(dir, "known_hosts"), "utf8")).toBe(`openclaw.tail1234.ts.net ${HOST_KEY}\n`);
     expect(readdirSync(temp).filter((f) => f.startsWith("openclaw-vps-"))).toEqual([]);
   });
 
