@@ -4,8 +4,17 @@
  */
 import { Policies } from "@pulumi/policy";
 import { firewallAtCreation } from "./rules/firewallAtCreation";
+import { noExtraPublicIp } from "./rules/noExtraPublicIp";
 import { noInboundFirewallRules } from "./rules/noInboundFirewallRules";
+import { noLoadBalancer } from "./rules/noLoadBalancer";
 import { noSecretInCommandLine } from "./rules/noSecretInCommandLine";
 import { userDataSecret } from "./rules/userDataSecret";
 
-export const policies: Policies = [noInboundFirewallRules, firewallAtCreation, userDataSecret, noSecretInCommandLine];
+export const policies: Policies = [
+  noInboundFirewallRules,
+  firewallAtCreation,
+  noLoadBalancer,
+  noExtraPublicIp,
+  userDataSecret,
+  noSecretInCommandLine,
+];
