@@ -89,8 +89,12 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
+// Exit only once stdout has been written out: into a pipe (`--json | jq`) Node writes
+// asynchronously, and exiting at once would cut the document at 64 KiB.
+const exitAfterOutput = (code: number) => process.stdout.write("", () => process.exit(code));
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitAfterOutput(code),
   (err: unknown) => {
     console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
     process.exit(1);
