@@ -84,6 +84,7 @@ export const SCRIPT_PATHS = {
   dockerGuard: sbin("docker-guard"),
   swap: sbin("swap"),
   aptRepo: sbin("apt-repo"),
+  sshdListen: sbin("sshd-listen"),
 } as const;
 
 /** Every file except the auth key: the same for every server, so no secret among them. */
@@ -107,6 +108,7 @@ export function hostFiles(): readonly HostFile[] {
     script("docker-guard.sh", SCRIPT_PATHS.dockerGuard, readScript("docker-guard.sh")),
     script("swap.sh", SCRIPT_PATHS.swap, readScript("swap.sh")),
     script("apt-repo.sh", SCRIPT_PATHS.aptRepo, readScript("apt-repo.sh")),
+    script("sshd-listen.sh", SCRIPT_PATHS.sshdListen, readScript("sshd-listen.sh")),
     config("sshd/01-openclaw-vps.conf", SSHD_DROP_IN, renderSshdDropIn(ADMIN_USER)),
     config(`systemd/${DOCKER_GUARD_UNIT}`, `/etc/systemd/system/${DOCKER_GUARD_UNIT}`, renderDockerGuardUnit(SCRIPT_PATHS.dockerGuard)),
     config("etc/journald-openclaw-vps.conf", "/etc/systemd/journald.conf.d/openclaw-vps.conf", renderJournaldDropIn()),

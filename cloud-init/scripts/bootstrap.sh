@@ -33,6 +33,9 @@ systemctl try-reload-or-restart ssh.service
 
 step "tailnet"
 /usr/local/sbin/openclaw-vps-tailscale-join "$key_file" "$ts_hostname" "$ts_tags"
+
+step "sshd: on the tailnet addresses only"
+/usr/local/sbin/openclaw-vps-sshd-listen
 # No Tailscale operator right for the gateway's account: Serve is set up as root by the
 # gateway's configure step, and an operator could also turn on Funnel.
 
