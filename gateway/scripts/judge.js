@@ -3,7 +3,7 @@
 // the gateway's Node.js; the tests call its functions directly. Each judgement returns the
 // list of problems it found (empty means good). Unknown or malformed input is a problem:
 // the gate fails closed.
-// Usage: node judge.js <validate|audit|serve DNSNAME|telegram|counts|describe-telegram> < input
+// Usage: node judge.js <validate|audit|secrets STATE_DIR|serve DNSNAME|telegram|listeners IP_ADDR_TEXT|counts|describe-telegram> < input
 "use strict";
 
 const GATEWAY_BACKEND = "http://127.0.0.1:18789";
@@ -77,6 +77,136 @@ function judgeAudit(text) {
   return problems;
 }
 
+/**
+ * The secrets this deployment's `.env` holds under names OpenClaw's model providers read by
+ * themselves (gateway/openclawConfig.ts ENV_NAMES). `openclaw secrets audit` reports every
+ * such name in `.env` as plaintext, by name alone, whatever refers to it; the file is where
+ * they are meant to be (0600 in a 0700 directory, checked separately), so these findings,
+ * and only these, are accepted.
+ */
+const MODEL_KEY_NAMES = ["ANTHROPIC_API_KEY", "OPENAI_API_KEY"];
+const SECRETS_AUDIT_CODES = new Set(["PLAINTEXT_FOUND", "REF_UNRESOLVED", "REF_SHADOWED", "STORE_PLAINTEXT_RESIDUE", "LEGACY_RESIDUE", "PLACEHOLDER_VALUE"]);
+
+/**
+ * `openclaw secrets audit --json` (report version 1): no plaintext secret in openclaw.json,
+ * auth stores or generated models.json, every SecretRef resolvable, none shadowed. The one
+ * accepted finding is a model key in the state directory's `.env` (above). A CLI error, a
+ * report of another version or shape, a status other than clean/findings/unresolved, or
+ * exec refs left unchecked fail.
+ */
+function judgeSecretsAudit(text, stateDir) {
+  const { value, problem } = parse(text, "openclaw secrets audit");
+  if (problem) return [problem];
+  if (!isObject(value)) return ["openclaw secrets audit printed an unknown shape"];
+  const error = cliError(value, "openclaw secrets audit");
+  if (error) return [error];
+  if (value.version !== 1) return [`openclaw secrets audit: report version ${JSON.stringify(value.version)} is not the one this check knows (1)`];
+  if (!["clean", "findings", "unresolved"].includes(value.status)) return [`openclaw secrets audit: unknown status ${JSON.stringify(value.status)}`];
+  if (!Array.isArray(value.findings) || !isObject(value.summary)) return ["openclaw secrets audit: no findings list or summary (unknown shape)"];
+  if (value.status === "clean" && value.findings.length > 0) return ["openclaw secrets audit: status clean with findings (unknown shape)"];
+  const problems = [];
+  const envFile = `${String(stateDir).replace(/\/+$/, "")}/.env`;
+  for (const f of value.findings) {
+    const code = isObject(f) && typeof f.code === "string" ? f.code : "missing";
+    const where = isObject(f) ? `${f.file ?? "?"}:${f.jsonPath ?? "?"}` : "?";
+    const accepted =
+      code === "PLAINTEXT_FOUND" && f.file === envFile && MODEL_KEY_NAMES.some((name) => f.jsonPath === `$env.${name}`);
+    if (accepted) continue;
+    const message = isObject(f) && typeof f.message === "string" ? `: ${f.message}` : "";
+    problems.push(SECRETS_AUDIT_CODES.has(code) ? `secrets audit: ${code} ${where}${message}` : `secrets audit: finding with unknown code ${code} at ${where}`);
+  }
+  const unresolved = value.summary.unresolvedRefCount;
+  if (!Number.isInteger(unresolved)) problems.push("openclaw secrets audit: no unresolvedRefCount in the summary (unknown shape)");
+  else if ((unresolved > 0 || value.status === "unresolved") && problems.length === 0) problems.push(`openclaw secrets audit: ${unresolved} unresolved ref(s) without a finding`);
+  const skipped = isObject(value.resolution) ? value.resolution.skippedExecRefs : undefined;
+  if (!Number.isInteger(skipped)) problems.push("openclaw secrets audit: no resolution.skippedExecRefs (unknown shape)");
+  else if (skipped !== 0) problems.push(`openclaw secrets audit: ${skipped} exec ref(s) not checked`);
+  return problems;
+}
+
+/**
+ * An IPv6 address as its eight 16-bit groups, or null when it is not one. Accepts the
+ * compressed forms and an embedded IPv4 tail (`::ffff:127.0.0.1`).
+ */
+function ipv6Groups(text) {
+  let s = String(text).toLowerCase();
+  const tail = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (tail) {
+    const o = tail.slice(1).map(Number);
+    if (o.some((x) => x > 255)) return null;
+    s = `${s.slice(0, tail.index)}${((o[0] << 8) | o[1]).toString(16)}:${((o[2] << 8) | o[3]).toString(16)}`;
+  }
+  const halves = s.split("::");
+  if (halves.length > 2) return null;
+  const head = halves[0] ? halves[0].split(":") : [];
+  const rest = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
+  const fill = halves.length === 2 ? 8 - head.length - rest.length : 0;
+  const groups = [...head, ...Array(Math.max(fill, 0)).fill("0"), ...rest];
+  if (fill < 0 || groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return null;
+  return groups.map((g) => parseInt(g, 16));
+}
+
+const isIPv4 = (s) => /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(s) && s.split(".").every((o) => Number(o) <= 255);
+
+/**
+ * One address in a form both `ss` and `ip` texts compare equal in: IPv4 dotted (an
+ * IPv4-mapped IPv6 address becomes its IPv4), IPv6 as eight hex groups; null if neither.
+ */
+function canonicalAddress(text) {
+  const s = String(text).replace(/^\[|\]$/g, "");
+  if (isIPv4(s)) return s.split(".").map(Number).join(".");
+  const g = ipv6Groups(s);
+  if (!g) return null;
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return [g[6] >> 8, g[6] & 255, g[7] >> 8, g[7] & 255].join(".");
+  return g.map((x) => x.toString(16)).join(":");
+}
+
+/** The addresses `ip -o addr show dev tailscale0` lists (none when the device is missing). */
+function tailnetAddresses(ipText) {
+  const out = [];
+  for (const m of String(ipText ?? "").matchAll(/\binet6?\s+([0-9a-fA-F:.]+)\/\d+/g)) {
+    const a = canonicalAddress(m[1]);
+    if (a) out.push(a);
+  }
+  return out;
+}
+
+/** Devices whose bound sockets take connections from nowhere else: the tailnet's and loopback. */
+const TRUSTED_DEVICES = new Set(["tailscale0", "lo"]);
+
+/**
+ * Every TCP listener (`ss -Hltnp`) must be unreachable from anything but the host itself and
+ * the tailnet: bound to a loopback address (127.0.0.0/8, ::1, or IPv4-mapped loopback), to
+ * an address tailscale0 holds, or to the device itself (`%tailscale0`, `%lo`). A wildcard
+ * (`0.0.0.0`, `[::]`, `*`), a public or any other address fails, naming the process. A line
+ * it cannot read fails too. UDP is not judged: tailscaled must receive WireGuard on the
+ * public interface (its UDP port on every address) and the DHCP client listens on port 68;
+ * the only way to tell those from another UDP listener would be the process name, which any
+ * process can choose. Inbound UDP is stopped by the cloud firewall and UFW instead.
+ */
+function judgeListeners(ssText, ipText) {
+  const allowed = new Set(tailnetAddresses(ipText));
+  const problems = [];
+  for (const line of String(ssText).split("\n")) {
+    if (line.trim() === "") continue;
+    const fields = line.trim().split(/\s+/);
+    const local = fields[3] ?? "";
+    const m = /^(\[[0-9a-fA-F:.]+\]|\*|[0-9.]+)(?:%([^\s:%]+))?:(\d+)$/.exec(local);
+    if (fields[0] !== "LISTEN" || fields.length < 5 || !m) {
+      problems.push(`listeners: ss printed a line this check does not know: ${line.trim().slice(0, 200)}`);
+      continue;
+    }
+    const [, host, device] = m;
+    const users = [...line.matchAll(/\("((?:[^"\\]|\\.)*)",pid=(\d+)/g)].map((u) => `${u[1]} pid ${u[2]}`);
+    const who = users.length > 0 ? users.join(", ") : "process unknown";
+    if (device !== undefined && TRUSTED_DEVICES.has(device)) continue;
+    const address = host === "*" ? null : canonicalAddress(host);
+    if (address !== null && (/^127\./.test(address) || address === "0:0:0:0:0:0:0:1" || allowed.has(address))) continue;
+    problems.push(`listeners: ${local} (${who}) is reachable beyond loopback and the tailnet`);
+  }
+  return problems;
+}
+
 /** Any `AllowFunnel` entry that is not false, at any depth (foreground sessions included). */
 function funnelAnywhere(value) {
   if (Array.isArray(value)) return value.some(funnelAnywhere);
@@ -145,7 +275,20 @@ function auditCounts(text) {
   return { critical: n(s.critical), warn: n(s.warn), info: n(s.info) };
 }
 
-module.exports = { judgeValidate, judgeAudit, judgeServe, judgeTelegram, describeTelegram, auditCounts, GATEWAY_BACKEND };
+module.exports = {
+  judgeValidate,
+  judgeAudit,
+  judgeSecretsAudit,
+  judgeServe,
+  judgeTelegram,
+  judgeListeners,
+  tailnetAddresses,
+  canonicalAddress,
+  describeTelegram,
+  auditCounts,
+  GATEWAY_BACKEND,
+  MODEL_KEY_NAMES,
+};
 
 if (require.main === module) {
   const [kind, ...args] = process.argv.slice(2);
@@ -157,6 +300,8 @@ if (require.main === module) {
     const judges = {
       validate: () => judgeValidate(input),
       audit: () => judgeAudit(input),
+      secrets: () => judgeSecretsAudit(input, args[0] ?? ""),
+      listeners: () => judgeListeners(input, args[0] ?? ""),
       serve: () => judgeServe(input, args[0] ?? ""),
       telegram: () => judgeTelegram(input),
       // These two describe rather than judge: they always succeed.
@@ -171,7 +316,7 @@ if (require.main === module) {
     };
     const judge = judges[kind];
     if (!judge) {
-      console.error("usage: judge.js <validate|audit|serve DNSNAME|telegram|counts|describe-telegram> < input");
+      console.error("usage: judge.js <validate|audit|secrets STATE_DIR|serve DNSNAME|telegram|listeners IP_ADDR_TEXT|counts|describe-telegram> < input");
       process.exit(2);
     }
     const problems = judge();

@@ -1,10 +1,11 @@
 #!/bin/bash
 # Checks the running deployment and fails if it is not secure: OpenClaw's own config
-# validation and security audit (judged by judge.js: any critical or warn finding, a CLI
-# error or an unknown shape fails), the gateway on loopback only, UFW active, exactly the
-# one Serve route this deployment owns, and file modes. Prints one JSON summary line on
-# stdout; explanations go to stderr. After an upgrade that fails here, the previous version
-# is put back and restarted, and the run still fails, with the reasons.
+# validation, security audit and secrets audit (judged by judge.js: any critical or warn
+# finding, a plaintext secret or unresolved ref, a CLI error or an unknown shape fails), the
+# gateway on loopback only, no TCP listener reachable beyond loopback and tailscale0, UFW
+# active, exactly the one Serve route this deployment owns, and file modes. Prints one JSON
+# summary line on stdout; explanations go to stderr. After an upgrade that fails here, the
+# previous version is put back and restarted, and the run still fails, with the reasons.
 # Usage: verify.sh <expected OpenClaw version>
 #
 # No `set -e`: every check records its problem and the script always reaches its verdict
@@ -81,6 +82,14 @@ main() {
   audit=$(oc security audit --json 2>"$errors")
   check audit <<<"$audit"
 
+  # The security audit does not look for plaintext secrets (a token written into
+  # openclaw.json passes it): the secrets audit does, and for refs that do not resolve. Its
+  # exit code is 1 with findings, 2 with unresolved refs or an error document: judge.js reads
+  # the report instead, and accepts only the model keys .env holds on purpose.
+  local secrets_report
+  secrets_report=$(oc secrets audit --json 2>"$errors")
+  check secrets "$STATE_DIR" <<<"$secrets_report"
+
   # Telegram policy is not audited by the CLI: check the keys directly.
   if [ -r "$STATE_DIR/openclaw.json" ]; then
     check telegram <"$STATE_DIR/openclaw.json"
@@ -98,6 +107,18 @@ main() {
       *) fail "the gateway listens on $addr, not only on loopback" ;;
     esac
   done
+
+  # Every TCP listener, whatever its port or owner: on loopback, on an address tailscale0
+  # holds, or bound to the device; anything else (a wildcard, a public address) fails,
+  # naming the process. UDP is not judged (judge.js says why).
+  local tcp tailnet ss_rc=0
+  tcp=$(ss -Hltnp 2>"$errors") || ss_rc=$?
+  if [ "$ss_rc" -ne 0 ]; then
+    fail "ss -Hltnp failed (exit $ss_rc): $(tail -n 3 "$errors" | tr '\n' ' ')"
+  else
+    tailnet=$(ip -o addr show dev tailscale0 2>/dev/null || true)
+    check listeners "$tailnet" <<<"$tcp"
+  fi
 
   ufw_state=$(ufw status 2>&1 | head -n 1)
   if [ "$ufw_state" != "Status: active" ]; then fail "ufw: $ufw_state"; fi

@@ -1,26 +1,68 @@
 /**
- * A version switch the new release refuses is rolled back by verify.sh, with the real
- * OpenClaw: 2026.9.5 cannot open the state 2026.9.6 wrote, so its audit exits 1 with an error
- * document, and the check must still reach its verdict and the rollback
- * (tests/conformance/verify-refused.sh).
+ * The gate refuses what it must, with the real OpenClaw, the real `ss` and real listeners in
+ * a network namespace laid out as the server (tests/conformance/verify-refused.sh):
+ * a version switch the new release refuses is rolled back (2026.9.5 cannot open the state
+ * 2026.9.6 wrote, so its audits exit with an error document, and the check must still reach
+ * its verdict and the rollback); the running release passes as the server runs it; any TCP
+ * listener beyond loopback and tailscale0 fails, named; a plaintext secret in openclaw.json
+ * fails through the secrets audit.
  */
 import { dirname, join } from "path";
 import { renderMatrix } from "./matrix";
 import { runResultScript } from "./tools";
 import { NODE24, OPENCLAW_ENTRY, OPENCLAW_VERSION, REFUSING_ENTRY, REFUSING_VERSION, requireOpenClaw } from "./openclawTools";
 
-it("rolls back to the version that wrote the state, restarts it once, and fails with OpenClaw's reason", async () => {
+interface Summary {
+  ok: boolean;
+  audit: { critical: number | null; warn: number | null };
+  problems: string[];
+}
+
+let results: Record<string, string> = {};
+const summary = (run: string) => JSON.parse(results[`${run}_summary`] ?? results.summary) as Summary;
+
+beforeAll(async () => {
   requireOpenClaw();
+  // The first configuration has Telegram and an Anthropic key: every secret .env can hold.
   const [first] = await renderMatrix();
-  const results = runResultScript(join(__dirname, "verify-refused.sh"), [first.dir, NODE24, dirname(OPENCLAW_ENTRY), dirname(REFUSING_ENTRY)]);
+  results = runResultScript(join(__dirname, "verify-refused.sh"), [first.dir, NODE24, dirname(OPENCLAW_ENTRY), dirname(REFUSING_ENTRY)], 480_000);
+});
+
+it("rolls back to the version that wrote the state, restarts it once, and fails with OpenClaw's reason", () => {
   expect(results).toMatchObject({ audit_by_good: "0", exit: "1", current: OPENCLAW_VERSION, marker: "gone", restarts: "1" });
-  const summary = JSON.parse(results.summary) as { ok: boolean; problems: string[] };
-  expect(summary.ok).toBe(false);
-  expect(summary.problems).toEqual(
+  const refused = JSON.parse(results.summary) as Summary;
+  expect(refused.ok).toBe(false);
+  expect(refused.problems).toEqual(
     expect.arrayContaining([
       expect.stringMatching(/^openclaw security audit failed: This OpenClaw build cannot open your existing data\./),
+      expect.stringMatching(/^openclaw secrets audit failed: This OpenClaw build cannot open your existing data\./),
       `the upgrade was rolled back to ${OPENCLAW_VERSION}; set openclawVersion to ${OPENCLAW_VERSION} or fix the problems above`,
     ]),
   );
   expect(results.reason).toContain(`Refused by OpenClaw ${REFUSING_VERSION}`);
+});
+
+it("passes the running release as the server runs it: the gateway on loopback, sshd on the tailnet addresses, the model key in .env", () => {
+  expect({ exit: results.clean_exit, problems: summary("clean").problems }).toEqual({ exit: "0", problems: [] });
+  expect(summary("clean").ok).toBe(true);
+});
+
+it("fails every TCP listener beyond loopback and tailscale0, naming its address and process, and only those", () => {
+  expect(results.exposed_exit).toBe("1");
+  const rogue = `rogue-listener pid ${results.rogue_pid}`;
+  const reachable = (local: string) => `listeners: ${local} (${rogue}) is reachable beyond loopback and the tailnet`;
+  expect(summary("exposed").problems.sort()).toEqual(
+    ["0.0.0.0:8080", "[::]:8081", "*:8082", "203.0.113.10:8083", "[2001:db8::10]:8084"].map(reachable).sort(),
+  );
+  // sshd's listeners (tailnet addresses, a socket bound to tailscale0) are not among them.
+  expect(summary("exposed").problems.join("\n")).not.toContain(`sshd pid ${results.sshd_pid}`);
+});
+
+it("fails a plaintext secret in openclaw.json through the secrets audit, which the security audit lets pass", () => {
+  expect(results.plaintext_exit).toBe("1");
+  const plaintext = summary("plaintext");
+  expect(plaintext.audit).toMatchObject({ critical: 0, warn: 0 });
+  expect(plaintext.problems).toEqual([
+    "secrets audit: PLAINTEXT_FOUND /home/openclaw/.openclaw/openclaw.json:channels.telegram.botToken: channels.telegram.botToken is stored as plaintext.",
+  ]);
 });
