@@ -8,6 +8,7 @@ import { suggestKey } from "./suggest";
 import { sshPublicKeyProblem } from "./sshKey";
 import { credentialShape } from "./credentials";
 import { USER_DATA_LIMIT_BYTES, largestUserDataSize } from "../cloud-init";
+import { OPENCLAW_VERSIONS } from "../gateway/locks";
 
 export type Cloud = "hetzner" | "digitalocean";
 export const CLOUDS: readonly Cloud[] = ["hetzner", "digitalocean"];
@@ -134,9 +135,18 @@ const plainSchemas = {
     z.string().regex(TAG, "tags that start with tag: followed by letters, digits and hyphens"),
     'ACL tags such as ["tag:openclaw"]',
   ).refine((tags) => tags.length > 0, "at least one ACL tag such as tag:openclaw: the server is not a person's device"),
-  openclawVersion: z
-    .string()
-    .regex(EXACT_VERSION, "an exact OpenClaw version such as 2026.9.6 (latest, tags and ranges are refused: pin it)"),
+  // The server installs exactly the tree of a lock shipped with this program (gateway/locks):
+  // a release without one has no tree to install.
+  openclawVersion: z.string().superRefine((v, ctx) => {
+    if (!EXACT_VERSION.test(v)) {
+      ctx.addIssue({ code: "custom", message: "an exact OpenClaw version such as 2026.9.6 (latest, tags and ranges are refused: pin it)" });
+    } else if (!OPENCLAW_VERSIONS.includes(v)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `a release with a lock in gateway/locks: ${OPENCLAW_VERSIONS.join(", ")} (to add one, see docs/gateway.md: npm run lock:openclaw)`,
+      });
+    }
+  }),
   telegramOwnerId: z.string().regex(/^(?:[1-9]\d{0,19})?$/, "your numeric Telegram user id, e.g. 123456789"),
   telegramDmPolicy: z.string().superRefine((v, ctx) => {
     if (v === "open") {

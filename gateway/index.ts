@@ -1,10 +1,12 @@
 /**
  * Everything the gateway needs on the server, rendered from typed settings: OpenClaw's
- * config, the systemd unit, the sandbox Dockerfile and the step scripts, plus the one
- * bundle script that installs them (each file written only when it differs).
+ * config, the systemd unit, the sandbox Dockerfile, the step scripts and the lock of each
+ * OpenClaw release, plus the one bundle script that installs them (each file written only
+ * when it differs).
  */
 import { createHash } from "crypto";
-import { BACKUP_TIMER, BACKUP_UNIT, GATEWAY_UNIT, LIB_DIR, RENDERED_DIR, SELFCHECK_TIMER, SELFCHECK_UNIT } from "./paths";
+import { BACKUP_TIMER, BACKUP_UNIT, GATEWAY_UNIT, LIB_DIR, LOCKS_DIR, RENDERED_DIR, SELFCHECK_TIMER, SELFCHECK_UNIT } from "./paths";
+import { LOCK_FILES, OPENCLAW_VERSIONS, readLockFile } from "./locks";
 import { GatewaySettings, renderOpenclawJson } from "./openclawConfig";
 import { readGatewayScript } from "./scripts";
 import { renderSandboxDockerfile } from "./sandbox";
@@ -65,7 +67,25 @@ export function gatewayFiles(settings: GatewaySettings): readonly GatewayFile[] 
     { artifact: `systemd/${SELFCHECK_UNIT}`, path: `/etc/systemd/system/${SELFCHECK_UNIT}`, mode: "0644", content: renderSelfcheckService() },
     { artifact: `systemd/${SELFCHECK_TIMER}`, path: `/etc/systemd/system/${SELFCHECK_TIMER}`, mode: "0644", content: renderSelfcheckTimer() },
     { artifact: "sandbox/Dockerfile", path: `${RENDERED_DIR}/sandbox/Dockerfile`, mode: "0644", content: renderSandboxDockerfile() },
+    ...lockFiles(),
   ];
+}
+
+/**
+ * Every release's lock, the tree install.sh runs `npm ci` from. All of them, not only the
+ * configured one's: the bundle then does not depend on openclawVersion, so a version change
+ * re-runs only the steps it affects. Over SSH with the other files, never in the user data:
+ * each lock is ~140 KB, the user data's limit 32 KiB.
+ */
+function lockFiles(): GatewayFile[] {
+  return OPENCLAW_VERSIONS.flatMap((version) =>
+    LOCK_FILES.map((name): GatewayFile => ({
+      artifact: `locks/${version}/${name}`,
+      path: `${LOCKS_DIR}/${version}/${name}`,
+      mode: "0644",
+      content: readLockFile(version, name),
+    })),
+  );
 }
 
 const EOF_MARK = "OPENCLAW_VPS_FILE_END";

@@ -84,9 +84,11 @@ npm_stage() {
   for v in $OPENCLAW_VERSIONS; do
     [ -f "$d/openclaw-$v/node_modules/openclaw/package.json" ] && continue
     mkdir -p "$d/openclaw-$v"
-    # Only to fill npm's cache with exactly what `npm install openclaw@v` resolves to.
-    (cd "$d/openclaw-$v" && echo '{"private":true}' >package.json &&
-      PATH="$node_bin:$PATH" npm install --no-audit --no-fund --omit=dev --ignore-scripts --cache "$out/npm-cache" "openclaw@$v" >/dev/null)
+    # Only to fill npm's cache with exactly what install.sh's `npm ci` installs: the tree of
+    # the version's lock, shipped with the program.
+    cp "$here/../gateway/locks/$v/package.json" "$here/../gateway/locks/$v/package-lock.json" "$d/openclaw-$v/"
+    (cd "$d/openclaw-$v" &&
+      PATH="$node_bin:$PATH" npm ci --no-audit --no-fund --omit=dev --ignore-scripts --cache "$out/npm-cache" >/dev/null)
   done
   log "npm cache holds Node.js, npm and OpenClaw $OPENCLAW_VERSIONS"
 }

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Installs Node.js 24 from NodeSource's signed repository, then OpenClaw <version> into its
 # own root-owned directory under /opt/openclaw, which the gateway's account can read and run
-# but not write. `current` moves to it only once it is fully installed, so a failed install
+# but not write: exactly the tree of the version's lock, shipped by the files step (npm ci,
+# every tarball checked against its integrity), so every server on a version runs the same
+# dependencies. `current` moves to it only once it is fully installed, so a failed install
 # or upgrade leaves the running version untouched. Before a switch from one version to
 # another, the running version takes a verified backup of the state: OpenClaw migrates its
 # database forward only, so going back after a failed upgrade needs the state from before
@@ -12,6 +14,8 @@ set -euo pipefail
 readonly NODESOURCE_FPR=6F71F525282841EEDAF851B42F59B5F99B1BE0B4
 readonly NODE_MAJOR=24
 readonly ROOT=/opt/openclaw
+# <version>/package.json and package-lock.json for each release (gateway/locks in the program).
+readonly LOCKS=/etc/openclaw-vps/locks
 readonly RESTART_STAMP=/var/lib/openclaw-vps/restart-needed
 # Names the version to go back to until verification accepts the new one.
 readonly UPGRADE_MARKER=/var/lib/openclaw-vps/upgrade-from
@@ -72,18 +76,31 @@ complete_lifecycle() {
   fi
 }
 
+# The versions whose lock the files step shipped, for the error that names none.
+shipped_locks() {
+  local names
+  names=$(find "$LOCKS" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null | sort -V | paste -sd' ' -)
+  echo "${names:-none}"
+}
+
 ensure_openclaw() {
   local version=$1 target=$ROOT/$1 tmp
   if [ "$(installed_version "$target")" = "$version" ] && ! lifecycle_pending "$target"; then
     echo "install: openclaw $version present"
     return
   fi
+  local lock=$LOCKS/$version
+  if [ ! -f "$lock/package.json" ] || [ ! -f "$lock/package-lock.json" ]; then
+    echo "install: no lock was shipped for openclaw@$version (none in $lock; shipped: $(shipped_locks)): add one with npm run lock:openclaw (docs/gateway.md); the running version is unchanged" >&2
+    exit 1
+  fi
   install -d -m 0755 "$ROOT"
   tmp=$(mktemp -d "$ROOT/.install-XXXXXX")
-  # The dependencies' install scripts never run.
-  if ! npm install --prefix "$tmp" --no-audit --no-fund --omit=dev --ignore-scripts "openclaw@$version" </dev/null; then
+  cp "$lock/package.json" "$lock/package-lock.json" "$tmp/"
+  # Exactly the lock's tree, nothing resolved here; the dependencies' install scripts never run.
+  if ! npm ci --prefix "$tmp" --omit=dev --ignore-scripts --no-audit --no-fund </dev/null; then
     rm -rf "$tmp"
-    echo "install: npm could not install openclaw@$version; the running version is unchanged" >&2
+    echo "install: npm could not install openclaw@$version from its lock ($lock); the running version is unchanged" >&2
     exit 1
   fi
   if [ "$(installed_version "$tmp")" != "$version" ]; then

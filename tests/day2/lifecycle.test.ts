@@ -142,7 +142,7 @@ describe.each(MATRIX)("on %s with a %s auth key", (cloud, keyPath) => {
 
   it("an OpenClaw upgrade re-runs install, configure and verify on the same server", async () => {
     const a = await deployed(base);
-    const b = await up(withPlain(base, { [k("openclawVersion")]: "2026.10.1" }), { prior: a.state });
+    const b = await up(withPlain(base, { [k("openclawVersion")]: "2026.9.5" }), { prior: a.state });
     expect(plan(b)).toEqual(["openclaw-gateway-install: replace", "openclaw-gateway-configure: replace", "openclaw-gateway-verify: replace"]);
   });
 
@@ -191,7 +191,7 @@ describe("a minted auth key", () => {
   it("is minted once per server: never again on a no-op, a rotation or an upgrade", async () => {
     const base = KEY_PATHS.minted("hetzner");
     let state = (await up(base)).state;
-    for (const change of [{}, { [k("gatewayTokenVersion")]: "2" }, { [k("openclawVersion")]: "2026.10.1" }]) {
+    for (const change of [{}, { [k("gatewayTokenVersion")]: "2" }, { [k("openclawVersion")]: "2026.9.5" }]) {
       const d = await up(withPlain(base, change), { prior: state });
       expect(stepOf(d, "openclaw-tailscale-minted").op).toBe("same");
       state = d.state;

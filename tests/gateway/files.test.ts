@@ -5,6 +5,9 @@ import { join } from "path";
 import { parse as parseIni } from "ini";
 import { gatewayArtifacts, gatewayFiles, renderFilesBundle } from "../../gateway";
 import { renderGatewayUnit } from "../../gateway/unit";
+import { LOCK_FILES, OPENCLAW_VERSIONS } from "../../gateway/locks";
+import { LOCKS_DIR } from "../../gateway/paths";
+import { readGatewayScript } from "../../gateway/scripts";
 import { SANDBOX_BASE_IMAGE, renderSandboxDockerfile, sandboxImageTag } from "../../gateway/sandbox";
 
 const settings = { tailnetHost: "claw.tail1234.ts.net", models: { anthropic: false, openai: false }, sandboxImage: "img", sandboxNetwork: "none" as const };
@@ -28,6 +31,20 @@ describe("the files bundle", () => {
     expect(bundle).toMatch(/put 0644 \/etc\/openclaw-vps\/openclaw.json restart <</);
     expect(bundle).toMatch(/put 0644 \/etc\/systemd\/system\/openclaw-gateway.service restart <</);
     expect(bundle).toMatch(/put 0755 \/usr\/local\/lib\/openclaw-vps\/install.sh <</);
+  });
+
+  it("ships every release's lock where install.sh runs npm ci from it, byte for byte", () => {
+    const files = gatewayFiles(settings);
+    expect(readGatewayScript("install.sh")).toContain(`readonly LOCKS=${LOCKS_DIR}\n`);
+    for (const v of OPENCLAW_VERSIONS) {
+      for (const name of LOCK_FILES) {
+        const shipped = files.find((f) => f.path === `${LOCKS_DIR}/${v}/${name}`);
+        expect(shipped).toMatchObject({ mode: "0644", artifact: `locks/${v}/${name}` });
+        expect(shipped?.content).toBe(readFileSync(join(__dirname, "../../gateway/locks", v, name), "utf8"));
+      }
+    }
+    expect(readGatewayScript("install.sh")).toMatch(/npm ci --prefix "\$tmp" --omit=dev --ignore-scripts --no-audit --no-fund/);
+    expect(readGatewayScript("install.sh")).not.toMatch(/npm install/);
   });
 
   it("refuses a file that contains its here-document marker", () => {

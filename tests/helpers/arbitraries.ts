@@ -4,6 +4,7 @@
  */
 import fc from "fast-check";
 import { PROJECT } from "../../config/keys";
+import { OPENCLAW_VERSIONS } from "../../gateway/locks";
 import { OutputOverrides } from "../../scripts/lib/mockRuntime";
 import { TestConfig } from "./stack";
 
@@ -83,7 +84,8 @@ export const detailsArb: fc.Arbitrary<Details> = fc.record({
   backups: fc.boolean(),
   protect: fc.boolean(),
   tags: fc.uniqueArray(tag, { minLength: 1, maxLength: 3 }),
-  openclawVersion: fc.tuple(fc.integer({ min: 2026, max: 2030 }), fc.nat(12), fc.nat(40)).map(([a, b, c]) => `${a}.${b}.${c}`),
+  // Only a release with a shipped lock is a valid config.
+  openclawVersion: fc.constantFrom(...OPENCLAW_VERSIONS),
   telegram: fc.constantFrom("off" as const, "pairing" as const, "owner" as const, "allowlist" as const),
   anthropic: fc.boolean(),
   openai: fc.boolean(),
