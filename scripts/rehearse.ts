@@ -305,6 +305,16 @@ async function rehearse(r: Rehearsal): Promise<Record<string, unknown>> {
   summary.audit = { critical: verified.audit?.critical, warn: verified.audit?.warn };
   r.expect(verified.ok, "verify.sh passes", verified);
 
+  // The host key cloud-init installed is the one every step pinned, and the only one; sshd
+  // listens on the tailnet address alone.
+  const pinned = first.steps.find((s) => s.connection?.hostKey)?.connection?.hostKey ?? "";
+  const keys = r.machine.sh("cut -d' ' -f1,2 /etc/ssh/ssh_host_ed25519_key.pub; ls /etc/ssh/ | grep -c '^ssh_host_.*_key$'", "the host's SSH keys").trim().split("\n");
+  summary.hostKeyPinned = keys[0] === pinned.trim() && keys[1] === "1";
+  r.expect(summary.hostKeyPinned === true, "the server's only host key is the pinned one", { pinned, keys });
+  const sshd = r.machine.sh("ss -Hltn 'sport = :22' | awk '{ print $4 }' | sort -u | paste -sd, -", "sshd's listeners").trim();
+  summary.sshdListen = sshd;
+  r.expect(sshd === `${r.addresses.TAILNET_ADDR}:22`, "sshd listens on the tailnet address only", sshd);
+
   // Docker, the sandbox image and the guard, applied by Docker's own start.
   const image = first.steps.find((s) => s.name.endsWith("-sandbox"))?.create.split(" ").pop() ?? "";
   r.machine.sh(`docker image inspect ${image} >/dev/null`, "the sandbox image");
@@ -326,7 +336,8 @@ async function rehearse(r: Rehearsal): Promise<Record<string, unknown>> {
       internet: probe(`http://${r.addresses.INET_ADDR}/`),
       metadata: probe("http://169.254.169.254/"),
       tailnet: probe(`http://${r.addresses.PEER_ADDR}:8080/`),
-      host: probe(`http://${r.addresses.HOST_ADDR}:22/`),
+      // sshd listens only on the host's tailnet address (cloud-init/scripts/sshd-listen.sh).
+      host: probe(`http://${r.addresses.TAILNET_ADDR}:22/`),
       tailnetFromHost: r.machine.exec(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", `http://${r.addresses.PEER_ADDR}:8080/`]).stdout.trim(),
     };
   } finally {
@@ -460,6 +471,7 @@ const EXPECTED: Readonly<Record<string, unknown>> = {
   sequentialSshSteps: 4,
   engineSecondRun: [],
   selfcheck: true,
+  hostKeyPinned: true,
   gateway: "active",
   audit: { critical: 0, warn: 0 },
   serve: true,
