@@ -4,15 +4,47 @@
  * Evaluates the real program offline under the SDK's mock runtime: no Pulumi CLI, no
  * provider plugins, no credentials, no network. Shows every resource the program would
  * register, its facts and the stack outputs; writes the rendered artifacts with --out.
- * Exit codes: 0 planned, 2 invalid configuration (nothing written), 1 anything else.
+ * Exit codes: 0 planned; 2 for any problem with the input (arguments, the stack file, the
+ * configuration: every problem named, one line each, no stack trace, nothing written);
+ * 1 only for a fault in the program itself.
  */
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from "fs";
+import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from "fs";
 import { dirname, join, resolve } from "path";
 import { parseArgs } from "util";
 import { ConfigError } from "../config";
-import { evaluateStackFile } from "./lib/planEvaluation";
+import { PlanConfigError, evaluateStackFile } from "./lib/planEvaluation";
 import { planDocument, planTable } from "./lib/present";
-import { StackConfigError } from "./lib/stackFile";
+import { StackConfigError, StackFileError } from "./lib/stackFile";
+
+/** A problem with what the user gave: reported in one line, exit 2. */
+class UsageError extends Error {}
+
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        stack: { type: "string", default: "prod" },
+        config: { type: "string" },
+        json: { type: "boolean", default: false },
+        out: { type: "string" },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    // Node's parseArgs errors: "Unknown option '--x'", "Option '--config <value>' argument missing", ...
+    throw new UsageError(`${(err as Error).message}\n${USAGE}`);
+  }
+}
+
+/** --out must be a directory, or a path where one can be made. */
+function checkOutDir(out: string): void {
+  if (existsSync(out) && !statSync(out).isDirectory()) {
+    throw new UsageError(`--out ${out}: exists and is not a directory; give a new or existing directory`);
+  }
+}
 
 const ROOT = resolve(__dirname, "..");
 
@@ -37,32 +69,21 @@ function writeArtifacts(dir: string, artifacts: Record<string, string>): string[
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values: args } = parseArgs({
-    args: argv,
-    options: {
-      stack: { type: "string", default: "prod" },
-      config: { type: "string" },
-      json: { type: "boolean", default: false },
-      out: { type: "string" },
-      help: { type: "boolean", default: false },
-    },
-    strict: true,
-  });
+  const args = parseCommandLine(argv);
   if (args.help) {
     console.log(USAGE);
     return 0;
   }
   const stack = args.stack ?? "prod";
+  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`--stack ${JSON.stringify(stack)}: expected a stack name (letters, digits, _ . -)`);
+  if (args.out !== undefined) checkOutDir(resolve(args.out));
   const stackPath = args.config ? resolve(args.config) : join(ROOT, `Pulumi.${stack}.yaml`);
-  if (!existsSync(stackPath)) {
-    console.error(`plan: no stack settings at ${stackPath}`);
-    return 2;
-  }
   let planned;
   try {
     planned = await evaluateStackFile(ROOT, stackPath, stack);
   } catch (err) {
-    if (err instanceof StackConfigError || err instanceof ConfigError) {
+    if (err instanceof StackFileError) throw new UsageError(err.message);
+    if (err instanceof PlanConfigError || err instanceof StackConfigError || err instanceof ConfigError) {
       console.error(`error: ${err.message}`);
       console.error(`\n(from ${stackPath}; set values with pulumi config set, or edit the file)`);
       return 2;
@@ -96,7 +117,13 @@ const exitAfterOutput = (code: number) => process.stdout.write("", () => process
 main(process.argv.slice(2)).then(
   (code) => exitAfterOutput(code),
   (err: unknown) => {
+    if (err instanceof UsageError) {
+      console.error(`plan: ${err.message}`);
+      exitAfterOutput(2);
+      return;
+    }
+    // Anything else is a fault in this program: the trace is for its maintainers.
     console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exit(1);
+    exitAfterOutput(1);
   },
 );

@@ -3,7 +3,7 @@
  * a program: project defaults applied, missing required keys and mistyped values refused
  * with the CLI's own wording, and values handed over as strings (lists as JSON).
  */
-import { readFileSync } from "fs";
+import { readFileSync, statSync } from "fs";
 import { parse } from "yaml";
 import { PROVIDER_SECRET_KEYS } from "../../config/keys";
 
@@ -28,8 +28,34 @@ export interface MergedConfig {
   readonly notes: string[];
 }
 
-/** The CLI refused the configuration before the program would have run. */
-export class StackConfigError extends Error {}
+/** One refusal, in the CLI's wording, and the config key it is about. */
+export interface StackProblem {
+  readonly key: string;
+  readonly message: string;
+}
+
+/**
+ * The CLI refused the configuration before the program would have run. The CLI stops at its
+ * first refusal; this lists every one (the CLI's wording for each), and keeps the values as
+ * read so the program's own checks can name what else is wrong.
+ */
+export class StackConfigError extends Error {
+  constructor(
+    readonly problems: readonly StackProblem[],
+    readonly merged?: MergedConfig,
+  ) {
+    super(problems.map((p) => p.message).join("\n"));
+    this.name = "StackConfigError";
+  }
+}
+
+/** A stack settings file that cannot be read at all: not there, not a file, not YAML. */
+export class StackFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StackFileError";
+  }
+}
 
 export function readProjectFile(path: string): ProjectFile {
   const doc = parse(readFileSync(path, "utf8")) as { name?: unknown; config?: Record<string, unknown> };
@@ -44,8 +70,28 @@ export function readProjectFile(path: string): ProjectFile {
 
 /** The `config:` map of a stack settings file (empty when the file has none). */
 export function readStackFile(path: string): Record<string, unknown> {
-  const doc = parse(readFileSync(path, "utf8")) as { config?: Record<string, unknown> } | null;
-  return doc?.config ?? {};
+  let text: string;
+  try {
+    if (!statSync(path).isFile()) throw new StackFileError(`${path} is not a file: give a stack settings file (Pulumi.<stack>.yaml)`);
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    if (err instanceof StackFileError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new StackFileError(code === "ENOENT" ? `no stack settings at ${path}` : `cannot read ${path}: ${code ?? String(err)}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (err) {
+    // The parser's first line names the fault and where: "... at line 3, column 1:".
+    throw new StackFileError(`${path} is not valid YAML: ${String((err as Error).message).split("\n")[0]}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  const config = (doc as { config?: unknown }).config;
+  if (typeof doc !== "object" || Array.isArray(doc) || (config !== undefined && (typeof config !== "object" || config === null || Array.isArray(config)))) {
+    throw new StackFileError(`${path} is not a stack settings file: expected a top-level config: map of namespaced keys`);
+  }
+  return (config as Record<string, unknown> | undefined) ?? {};
 }
 
 /** How the CLI hands a config value to a program: scalars as text, structures as JSON. */
@@ -125,6 +171,7 @@ export function mergeStackConfig(
   }
 
   const missing: string[] = [];
+  const problems: StackProblem[] = [];
   for (const declKey of Object.keys(project.config).sort()) {
     const decl = project.config[declKey];
     const key = qualify(declKey);
@@ -138,14 +185,15 @@ export function mergeStackConfig(
       continue;
     }
     if (decl.secret && !secretKeys.has(key)) {
-      throw new StackConfigError(`Stack '${stackName}' with configuration key '${declKey}' must be encrypted as it's secret`);
-    }
-    if (decl.type && !matchesType(decl, values[key])) {
-      throw new StackConfigError(`Stack '${stackName}' with configuration key '${declKey}' must be of type '${typeName(decl)}'`);
+      problems.push({ key, message: `Stack '${stackName}' with configuration key '${declKey}' must be encrypted as it's secret` });
+    } else if (decl.type && !matchesType(decl, values[key])) {
+      problems.push({ key, message: `Stack '${stackName}' with configuration key '${declKey}' must be of type '${typeName(decl)}'` });
     }
   }
   if (missing.length > 0) {
-    throw new StackConfigError(`Stack '${stackName}' is missing configuration ${formatMissing(missing)}`);
+    problems.unshift({ key: missing.map(qualify).join(","), message: `Stack '${stackName}' is missing configuration ${formatMissing(missing)}` });
   }
-  return { values, secretKeys: [...secretKeys].sort(), notes };
+  const merged = { values, secretKeys: [...secretKeys].sort(), notes };
+  if (problems.length > 0) throw new StackConfigError(problems, merged);
+  return merged;
 }

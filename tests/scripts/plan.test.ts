@@ -110,7 +110,54 @@ describe("npm run plan", () => {
   it("reports a missing required key exactly as pulumi up would", async () => {
     const r = await plan("--config", stackFile("config:\n  openclaw-vps:cloud: hetzner\n"));
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("error: Stack 'prod' is missing configuration value 'tailnet'");
+    expect(r.stderr).toMatch(/^error: invalid stack configuration \(\d problems?\):\n {2}Stack 'prod' is missing configuration value 'tailnet'$/m);
+  });
+
+  it("names every mistake at once: the CLI's type checks (which stop at the first) and the program's", async () => {
+    const file = stackFile(
+      [
+        "config:",
+        "  openclaw-vps:tailnet: tail1234.ts.net",
+        "  openclaw-vps:backups: maybe",
+        "  openclaw-vps:gatewayTokenVersion: two",
+        "  openclaw-vps:cloud: aws",
+        "  openclaw-vps:tailscaleAuthKey:",
+        "    secure: v1:x:y",
+      ].join("\n"),
+    );
+    const r = await plan("--config", file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      [
+        "error: invalid stack configuration (3 problems):",
+        "  Stack 'prod' with configuration key 'backups' must be of type 'boolean'",
+        "  Stack 'prod' with configuration key 'gatewayTokenVersion' must be of type 'integer'",
+        '  openclaw-vps:cloud: given "aws"; expected one of hetzner, digitalocean',
+      ].join("\n"),
+    );
+  });
+
+  it("refuses bad command lines and unreadable files with exit 2 and one line, never a stack trace", async () => {
+    const dir = tmp();
+    const yaml = join(dir, "bad.yaml");
+    writeFileSync(yaml, "config:\n  openclaw-vps:tailnet: [oops\n");
+    const file = join(dir, "a-file");
+    writeFileSync(file, "");
+    const cases: [string[], RegExp][] = [
+      [["--config", yaml], /^plan: .*bad\.yaml is not valid YAML: .* at line 3, column 1:$/m],
+      [["--config", dir], /^plan: .* is not a file: give a stack settings file/m],
+      [["--bogus"], /^plan: Unknown option '--bogus'$/m],
+      [["--config"], /^plan: Option '--config <value>' argument missing$/m],
+      [["--config", "examples/hetzner.yaml", "--out", file], /^plan: --out .*a-file: exists and is not a directory/m],
+      [["--stack", "../x"], /^plan: --stack "\.\.\/x": expected a stack name/m],
+    ];
+    for (const [args, message] of cases) {
+      const r = await plan(...args);
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      expect(r.stdout).toBe("");
+    }
   });
 
   it("reads Pulumi.<stack>.yaml by default and says when it does not exist", async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { StackConfigError, mergeStackConfig, readProjectFile, readStackFile } from "../../scripts/lib/stackFile";
+import { mergeStackConfig, readProjectFile, readStackFile } from "../../scripts/lib/stackFile";
 
 const project = readProjectFile(join(__dirname, "../../Pulumi.yaml"));
 const secretNames = new Set(["openclaw-vps:tailscaleAuthKey", "openclaw-vps:telegramBotToken"]);
@@ -22,7 +22,7 @@ describe("mergeStackConfig, as the Pulumi CLI merges project and stack config", 
   });
 
   it("reports a missing required key with the CLI's wording", () => {
-    expect(() => merge({})).toThrow(new StackConfigError("Stack 'prod' is missing configuration value 'tailnet'"));
+    expect(() => merge({})).toThrow("Stack 'prod' is missing configuration value 'tailnet'");
   });
 
   it("refuses a mistyped value with the CLI's wording", () => {
