@@ -5,7 +5,8 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "fs";
 import { join } from "path";
 import { hostFiles } from "../../cloud-init";
 import { gatewayFiles } from "../../gateway";
-import { plan, tempDir } from "../helpers/planCli";
+import { execFile } from "child_process";
+import { ROOT, plan, tempDir } from "../helpers/planCli";
 
 const tmp = () => tempDir("plan-test-");
 
@@ -111,6 +112,17 @@ describe("npm run plan", () => {
     const r = await plan("--config", stackFile("config:\n  openclaw-vps:cloud: hetzner\n"));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: invalid stack configuration \(\d problems?\):\n {2}Stack 'prod' is missing configuration value 'tailnet'$/m);
+  });
+
+  it("`npm run --silent plan -- ... --json`, as the README writes it, prints one JSON document and nothing else", async () => {
+    const line = "npm run --silent plan -- --config examples/digitalocean.yaml --json";
+    expect(readFileSync(join(ROOT, "README.md"), "utf8")).toContain(`${line} > plan.json`);
+    const stdout = await new Promise<string>((resolvePromise, reject) =>
+      execFile("npm", line.split(" ").slice(1), { cwd: ROOT, maxBuffer: 16 << 20, timeout: 120_000 }, (err: Error | null, out: string) => (err ? reject(err) : resolvePromise(out))),
+    );
+    const doc = JSON.parse(stdout) as { resources: unknown[]; outputs: Record<string, unknown> };
+    expect(doc.resources.length).toBeGreaterThan(10);
+    expect(doc.outputs.cloud).toBe("digitalocean");
   });
 
   it("names every mistake at once: the CLI's type checks (which stop at the first) and the program's", async () => {
