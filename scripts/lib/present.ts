@@ -19,16 +19,47 @@ export function redact(value: unknown): unknown {
 }
 
 export interface PlanDocument {
-  readonly resources: { type: string; name: string; parent: string | null; inputs: unknown }[];
+  readonly resources: {
+    type: string;
+    name: string;
+    urn: string;
+    parent: string | null;
+    /** Names of the resources this one waits for: its dependsOn and every input's source. */
+    dependsOn: string[];
+    inputs: unknown;
+  }[];
   readonly outputs: Record<string, unknown>;
 }
 
+/** The resources the plan shows: every one the program registers, not the stack itself. */
+function shown(ev: Evaluation): Registration[] {
+  return ev.registrations.filter((r) => r.type !== "pulumi:pulumi:Stack");
+}
+
+/**
+ * What `r` waits for, by name: the resources behind its `dependsOn` and its inputs (the
+ * engine creates those first). Its parent and its provider are not listed: a parent is no
+ * ordering, and the provider is named among the facts.
+ */
+export function dependencyNames(r: Registration, byUrn: ReadonlyMap<string, Registration>): string[] {
+  const names = new Set<string>();
+  for (const urn of [...r.dependencies, ...Object.values(r.propertyDependencies).flat()]) {
+    const dep = byUrn.get(urn);
+    if (!dep || urn === r.parentUrn || dep.type === "pulumi:pulumi:Stack" || dep.type.startsWith("pulumi:providers:")) continue;
+    names.add(dep.name);
+  }
+  return [...names].sort();
+}
+
 export function planDocument(ev: Evaluation): PlanDocument {
+  const byUrn = new Map(ev.registrations.map((r) => [r.urn, r]));
   return {
-    resources: ev.registrations.map((r) => ({
+    resources: shown(ev).map((r) => ({
       type: r.type,
       name: r.name,
-      parent: r.parentUrn === "" ? null : r.parentUrn,
+      urn: r.urn,
+      parent: r.parentUrn === "" || byUrn.get(r.parentUrn)?.type === "pulumi:pulumi:Stack" ? null : r.parentUrn,
+      dependsOn: dependencyNames(r, byUrn),
       inputs: redact(r.inputs),
     })),
     outputs: Object.fromEntries(
@@ -93,13 +124,13 @@ export function facts(r: Registration, byUrn: ReadonlyMap<string, Registration>)
       break;
     case "command:remote:Command": {
       // The connection holds the deploy key, so the engine keeps all of it secret.
-      lines.push(`over SSH to the server: ${show(i.create).slice(0, 100)}`);
+      lines.push(`over SSH to the server: ${show(i.create)}`);
       if (i.stdin !== undefined) lines.push(`stdin: ${isSecretValue(i.stdin) ? "secret" : `${typeof i.stdin === "string" ? i.stdin.length : 0} characters of script`}`);
       break;
     }
     case "command:local:Command":
-      lines.push(`on this machine: ${show(i.create).slice(0, 100)}`);
-      if (i.delete !== undefined) lines.push(`on destroy: ${show(i.delete).slice(0, 100)}`);
+      lines.push(`on this machine: ${show(i.create)}`);
+      if (i.delete !== undefined) lines.push(`on destroy: ${show(i.delete)}`);
       break;
     case "tls:index/privateKey:PrivateKey":
       lines.push(`algorithm ${show(i.algorithm)}; private key kept secret in state`);
@@ -141,9 +172,35 @@ function treeOrder(regs: readonly Registration[]): Registration[] {
   return out;
 }
 
+/**
+ * A fact line wrapped at spaces to `width`, continuation lines indented under the text after
+ * its label: nothing is cut, and no word is split (a word longer than the width stands alone).
+ */
+export function wrap(line: string, width: number): string[] {
+  const label = /^[^:]{1,40}: /.exec(line)?.[0] ?? "";
+  const indent = " ".repeat(Math.min(label.length, 24));
+  const words = line.split(" ");
+  const out: string[] = [];
+  let current = "";
+  for (const word of words) {
+    const candidate = current === "" ? word : `${current} ${word}`;
+    if (candidate.length > width && current.trim() !== "") {
+      out.push(current);
+      current = `${indent}${word}`;
+    } else {
+      current = candidate;
+    }
+  }
+  out.push(current);
+  return out;
+}
+
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + " ".repeat(n - s.length);
 }
+
+/** Fact lines wrap at this width (after their 4-space indent). */
+const FACT_WIDTH = 96;
 
 export function planTable(ev: Evaluation, heading: string, notes: readonly string[]): string {
   const byUrn = new Map(ev.registrations.map((r) => [r.urn, r]));
@@ -151,17 +208,19 @@ export function planTable(ev: Evaluation, heading: string, notes: readonly strin
     const parent = byUrn.get(r.parentUrn);
     return !parent ? "" : parent.type === "pulumi:pulumi:Stack" ? "(stack)" : parent.name;
   };
-  const rows = treeOrder(ev.registrations).filter((r) => r.type !== "pulumi:pulumi:Stack");
+  const rows = treeOrder(shown(ev));
   const wType = Math.max(4, ...rows.map((r) => r.type.length));
   const wName = Math.max(4, ...rows.map((r) => r.name.length));
+  const wParent = Math.max(6, ...rows.map((r) => parentName(r).length));
   const out: string[] = [heading, ""];
   if (notes.length > 0) {
     out.push("Notes:", ...notes.map((n) => `  - ${n}`), "");
   }
-  out.push(`${pad("TYPE", wType)}  ${pad("NAME", wName)}  PARENT`);
+  out.push(`${pad("TYPE", wType)}  ${pad("NAME", wName)}  ${pad("PARENT", wParent)}  RUNS AFTER`);
   for (const r of rows) {
-    out.push(`${pad(r.type, wType)}  ${pad(r.name, wName)}  ${parentName(r)}`);
-    for (const line of facts(r, byUrn)) out.push(`${" ".repeat(4)}${line}`);
+    const after = dependencyNames(r, byUrn);
+    out.push(`${pad(r.type, wType)}  ${pad(r.name, wName)}  ${pad(parentName(r), wParent)}  ${after.length > 0 ? after.join(", ") : "-"}`.trimEnd());
+    for (const line of facts(r, byUrn)) for (const part of wrap(line, FACT_WIDTH)) out.push(`${" ".repeat(4)}${part}`);
   }
   out.push("", `${rows.length} resources.`, "", "Outputs:");
   const keys = Object.keys(ev.outputs).sort();

@@ -64,8 +64,35 @@ describe("npm run plan", () => {
       deployPrivateKey: "[secret]",
       tailnetHost: "openclaw.tail1234.ts.net",
     });
-    for (const x of doc.resources) expect(Object.keys(x).sort()).toEqual(["inputs", "name", "parent", "type"]);
+    for (const x of doc.resources) expect(Object.keys(x).sort()).toEqual(["dependsOn", "inputs", "name", "parent", "type", "urn"]);
     expect(r.stdout).not.toMatch(/PLANPLACEHOLDER|MOCKMINTED|PRIVATE KEY/);
+    // The order of the deployment, as edges: the server waits for its firewall and keys, each
+    // step for the one before it.
+    const after = (name: string) => (doc.resources.find((x) => x.name === name) as unknown as { dependsOn: string[] }).dependsOn;
+    expect(after("openclaw-server-hcloud")).toEqual(expect.arrayContaining(["openclaw-firewall-hcloud", "openclaw-deploy-hcloud", "openclaw-host-key-key"]));
+    expect(after("openclaw-gateway-files")).toContain("openclaw-gateway-wait");
+    expect(after("openclaw-gateway-configure")).toEqual(expect.arrayContaining(["openclaw-gateway-install", "openclaw-gateway-sandbox"]));
+    expect(after("openclaw-gateway-verify")).toContain("openclaw-gateway-configure");
+    expect(after("openclaw-firewall-hcloud")).toEqual([]);
+    // The table counts what the document lists.
+    const table = await plan("--config", "examples/hetzner.yaml");
+    expect(table.stdout).toContain(`\n${doc.resources.length} resources.\n`);
+  });
+
+  it("the table says what runs after what, and shows whole commands, wrapped between words", async () => {
+    const r = await plan("--config", "examples/hetzner.yaml");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^TYPE +NAME +PARENT +RUNS AFTER$/m);
+    expect(r.stdout).toMatch(/^command:remote:Command +openclaw-gateway-verify +openclaw-gateway +.*openclaw-gateway-configure/m);
+    // The wait step's whole command, host key included, across its wrapped lines.
+    const lines = r.stdout.split("\n");
+    const at = lines.findIndex((l) => l.includes("on this machine: node scripts/wait-for-host.js"));
+    const joined = [lines[at], lines[at + 1]].map((l) => l.trim()).join(" ");
+    expect(joined).toMatch(/wait-for-host\.js openclaw\.tail1234\.ts\.net 22 900 'ssh-ed25519 AAAA[A-Za-z0-9+/]+=*'$/);
+    // No fact line is longer than the wrap width unless it is a single word.
+    for (const l of lines.filter((x) => x.startsWith("    "))) {
+      if (l.length > 100) expect(l.trim().split(" ").length).toBe(1);
+    }
   });
 
   it("--out writes every rendered artifact, readable by the owner only", async () => {
