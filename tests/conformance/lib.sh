@@ -45,3 +45,23 @@ recording_stubs() {
   chmod +x "$work/stubs/"*
   touch "$work/systemctl.log"
 }
+
+# server_links [tailnet]: run inside a new network namespace (unshare --net): the server's
+# interfaces, as the checks lay them out. eth0 (a veth to inet0) holds the public addresses
+# 203.0.113.10 and 2001:db8::10; tailscale0 (a veth to tailnet0) holds, with "tailnet", the
+# node's tailnet addresses 100.100.1.2 and fd7a:115c:a1e0::2 (without, it has none yet, as
+# at boot before the node has joined). Exported, so the namespace's own shell can call it.
+server_links() {
+  ip link set lo up
+  ip link add tailscale0 type veth peer name tailnet0
+  ip link add eth0 type veth peer name inet0
+  local dev
+  for dev in tailscale0 tailnet0 eth0 inet0; do ip link set "$dev" up; done
+  if [ "${1:-}" = tailnet ]; then
+    ip addr add 100.100.1.2/32 dev tailscale0
+    ip addr add fd7a:115c:a1e0::2/128 dev tailscale0 nodad
+  fi
+  ip addr add 203.0.113.10/24 dev eth0
+  ip addr add 2001:db8::10/64 dev eth0 nodad
+}
+export -f server_links

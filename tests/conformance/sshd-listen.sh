@@ -163,11 +163,8 @@ export W=$work PATH="$work/stubs:$PATH"
 # shellcheck disable=SC2016 # expanded by the inner shell
 unshare -m --net --propagation private bash -c '
   set -e
-  ip link set lo up
-  ip link add tailscale0 type veth peer name tailnet0
-  ip link add eth0 type veth peer name inet0
-  for dev in tailscale0 tailnet0 eth0 inet0; do ip link set "$dev" up; done
-  ip addr add 203.0.113.10/24 dev eth0
+  # tailscale0 gets its addresses in the runs themselves, as when the node joins.
+  server_links
   mount --bind "$W/etc" /etc
   mount -t tmpfs tmpfs /run && mkdir -m 0755 /run/sshd
   exec bash "$W/runs.sh" "$1"' run "$script"

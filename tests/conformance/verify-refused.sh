@@ -123,15 +123,8 @@ export W=$work PATH="$work/stubs:$PATH"
 # shellcheck disable=SC2016 # expanded by the inner shell
 unshare -m --net --propagation private bash -c '
   set -e
-  ip link set lo up
   # As on the server: tailscale0 holds the tailnet addresses, eth0 public ones.
-  ip link add tailscale0 type veth peer name tailnet0
-  ip link add eth0 type veth peer name inet0
-  for dev in tailscale0 tailnet0 eth0 inet0; do ip link set "$dev" up; done
-  ip addr add 100.100.1.2/32 dev tailscale0
-  ip addr add fd7a:115c:a1e0::2/128 dev tailscale0 nodad
-  ip addr add 203.0.113.10/24 dev eth0
-  ip addr add 2001:db8::10/64 dev eth0 nodad
+  server_links tailnet
   mount --bind "$W/etc" /etc
   mount -t tmpfs tmpfs /home && mkdir -m 0755 /home/openclaw && chown openclaw:openclaw /home/openclaw
   mount -t tmpfs tmpfs /opt && mkdir -p "/opt/openclaw/$5/node_modules" "/opt/openclaw/$6/node_modules"
