@@ -20,8 +20,9 @@ import {
   renderOpenclawJson,
 } from "../gateway";
 import { shellCommand } from "../cloud-init/shell";
+import { LOCAL_COMMAND_IGNORE, localCommandDir } from "./localDir";
 
-export interface OpenClawGatewayArgs {
+export interface GatewaySetupArgs {
   /** Where to connect: the server's tailnet name or address. */
   readonly host: pulumi.Input<string>;
   /** The deploy key's private half; secret. */
@@ -53,12 +54,16 @@ export interface OpenClawGatewayArgs {
 /** How long the first boot may take before the deployment gives up (15 minutes). */
 export const HOST_WAIT_SECONDS = 900;
 
-export class OpenClawGateway extends pulumi.ComponentResource {
+/** The type this component had before it was renamed: existing stacks hold it under this type. */
+export const GATEWAY_SETUP_FORMER_TYPE = "openclaw-vps:gateway:OpenClawGateway";
+
+/** The setup steps on the server; the package's top-level component is OpenClawGateway (components/openclawGateway.ts). */
+export class GatewaySetup extends pulumi.ComponentResource {
   /** The verification summary from the server (JSON). */
   public readonly verification: pulumi.Output<string>;
 
-  constructor(name: string, args: OpenClawGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("openclaw-vps:gateway:OpenClawGateway", name, {}, opts);
+  constructor(name: string, args: GatewaySetupArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("openclaw-vps:gateway:GatewaySetup", name, {}, opts);
 
     const connection: command.types.input.remote.ConnectionArgs = {
       host: args.host,
@@ -105,8 +110,9 @@ export class OpenClawGateway extends pulumi.ComponentResource {
         // A new server is waited for again (the server must exist before anyone can wait).
         triggers: [args.serverId],
         addPreviousOutputInEnv: false,
+        dir: localCommandDir(),
       },
-      { parent: this },
+      { parent: this, ignoreChanges: LOCAL_COMMAND_IGNORE },
     );
 
     const files = gatewayFiles(args.settings);
@@ -160,8 +166,9 @@ export class OpenClawGateway extends pulumi.ComponentResource {
               .apply(([host, key, hostKey]) => ({ OPENCLAW_VPS_HOST: host, OPENCLAW_VPS_DEPLOY_KEY: key, OPENCLAW_VPS_HOST_KEY: hostKey })),
           ),
           addPreviousOutputInEnv: false,
+          dir: localCommandDir(),
         },
-        { parent: this, dependsOn: [install, sandbox] },
+        { parent: this, dependsOn: [install, sandbox], ignoreChanges: LOCAL_COMMAND_IGNORE },
       );
       beforeConfigure.splice(0, beforeConfigure.length, carry);
     }

@@ -12,6 +12,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import type { ProviderCredentials } from "../config";
+import { LOCAL_COMMAND_IGNORE, localCommandDir } from "./localDir";
 
 export interface TailnetDeviceArgs {
   /** The cloud's id for the server: a new server means a new device. */
@@ -68,9 +69,10 @@ export class TailnetDevice extends pulumi.ComponentResource {
         // The delete reads the adopted node from PULUMI_COMMAND_STDOUT (a local command only:
         // nothing here goes over SSH).
         addPreviousOutputInEnv: true,
+        dir: localCommandDir(),
       },
       // The old node must leave the tailnet before the new one claims its name.
-      { parent: this, deleteBeforeReplace: true },
+      { parent: this, deleteBeforeReplace: true, ignoreChanges: LOCAL_COMMAND_IGNORE },
     );
     const adopted = device.stdout.apply(parseAdopted);
     this.address = adopted.apply((d) => d.address);

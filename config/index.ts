@@ -5,27 +5,20 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, fullKey } from "./keys";
+import { ConfigError, GatewayConfig } from "./settings";
 import {
-  ConfigIssue,
   SECRET_KEYS,
   SecretKeyName,
-  ValidConfig,
-  formatIssues,
   validateConfig,
 } from "./schema";
 
 export { PROJECT } from "./keys";
+export { ConfigError } from "./settings";
+export type { GatewayConfig, OpenClawGatewayArgs } from "./settings";
 export type { Cloud, ConfigIssue, ValidConfig } from "./schema";
 
-/** The whole validated configuration of one stack. */
-export interface StackConfig extends ValidConfig {
-  readonly project: string;
-  readonly stack: string;
-  /** Secret keys that are set, as secret outputs. */
-  readonly secrets: Readonly<Partial<Record<SecretKeyName, pulumi.Output<string>>>>;
-  /** Credentials for the explicit providers; absent ones fall back to the providers' environment variables. */
-  readonly providerCredentials: ProviderCredentials;
-}
+/** The whole validated configuration of one stack: what the gateway component builds from. */
+export type StackConfig = GatewayConfig;
 
 export interface ProviderCredentials {
   readonly hcloudToken?: pulumi.Output<string>;
@@ -34,14 +27,6 @@ export interface ProviderCredentials {
   readonly tailscaleOauthClientId?: pulumi.Output<string>;
   readonly tailscaleOauthClientSecret?: pulumi.Output<string>;
   readonly tailscaleTailnet?: string;
-}
-
-/** Raised for invalid configuration; Pulumi prints a RunError's message without a stack trace. */
-export class ConfigError extends pulumi.RunError {
-  constructor(readonly issues: readonly ConfigIssue[]) {
-    super(`invalid stack configuration (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${formatIssues(issues)}`);
-    this.name = "ConfigError";
-  }
 }
 
 /**

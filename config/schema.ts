@@ -71,6 +71,11 @@ export interface RawConfig {
   readonly secretKeys: ReadonlySet<string>;
   /** Environment variables the providers read credentials from. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Secret keys that are set to a value not known yet (an output handed to the package's
+   * component): they count as set, and `secretProblem` checks the value once it is known.
+   */
+  readonly pending?: ReadonlySet<string>;
 }
 
 export type ValidationResult =
@@ -252,9 +257,13 @@ export function validateConfig(raw: RawConfig): ValidationResult {
 
   const secretsSet = new Set<SecretKeyName>();
   for (const key of SECRET_KEYS) {
+    const full = fullKey(key);
+    if (raw.pending?.has(full)) {
+      secretsSet.add(key);
+      continue;
+    }
     const value = rawValue(raw.values, key) ?? "";
     if (value === "") continue;
-    const full = fullKey(key);
     if (!raw.secretKeys.has(full)) {
       add(full, "a value stored in plain text", `an encrypted value: pulumi config set --secret ${full} <value>`);
       continue;
@@ -365,7 +374,7 @@ function crossCheckSizes(cloud: Cloud, parsed: Partial<Record<KeyName, unknown>>
 }
 
 function crossCheckTelegram(parsed: Partial<Record<KeyName, unknown>>, raw: RawConfig, add: Add): void {
-  const tokenGiven = (rawValue(raw.values, "telegramBotToken") ?? "") !== "";
+  const tokenGiven = (rawValue(raw.values, "telegramBotToken") ?? "") !== "" || (raw.pending?.has(fullKey("telegramBotToken")) ?? false);
   const ownerId = parsed.telegramOwnerId as string | undefined;
   if (ownerId && !tokenGiven) {
     add(fullKey("telegramOwnerId"), JSON.stringify(ownerId), `set together with ${fullKey("telegramBotToken")} (Telegram is off without a bot token)`);
@@ -399,13 +408,33 @@ function checkProviderShapes(raw: RawConfig, add: Add): void {
   }
 }
 
+/**
+ * What is wrong with a secret's value (one of ours, `openclaw-vps:telegramBotToken`, or a
+ * provider credential, `hcloud:token`), or undefined when it has the right form. For values
+ * that become known only during the deployment. The message never includes the value.
+ */
+export function secretProblem(full: string, value: string): string | undefined {
+  if (value === "") return "a value (it is empty: leave the setting out instead)";
+  const ours = SECRET_KEYS.find((k) => fullKey(k) === full);
+  if (ours) {
+    const result = secretSchemas[ours].safeParse(value);
+    return result.success ? undefined : (result.error.issues[0]?.message ?? "a valid value");
+  }
+  const shape = PROVIDER_SHAPES.find((s) => s.key === full);
+  if (!shape) throw new Error(`internal: ${full} is not a secret key`);
+  if (shape.pattern.test(value)) return undefined;
+  const looksLike = credentialShape(value);
+  return looksLike ? `${shape.expected} (this looks like ${looksLike})` : shape.expected;
+}
+
 /** Tailscale API credentials mint a fresh key; without them the stack must supply one. */
 function chooseTailscaleAuth(
   raw: RawConfig,
   secretsSet: ReadonlySet<SecretKeyName>,
   add: Add,
 ): TailscaleAuthSource | undefined {
-  const has = (key: string, envName: string) => (raw.values[key] ?? "") !== "" || (raw.env[envName] ?? "") !== "";
+  const has = (key: string, envName: string) =>
+    (raw.values[key] ?? "") !== "" || (raw.pending?.has(key) ?? false) || (raw.env[envName] ?? "") !== "";
   const apiKey = has("tailscale:apiKey", "TAILSCALE_API_KEY");
   const clientId = has("tailscale:oauthClientId", "TAILSCALE_OAUTH_CLIENT_ID");
   const clientSecret = has("tailscale:oauthClientSecret", "TAILSCALE_OAUTH_CLIENT_SECRET");

@@ -1,0 +1,284 @@
+/**
+ * The package's one public component: a whole private OpenClaw gateway (deny-all firewall,
+ * server, tailnet join, the gateway set up and verified over SSH). It takes the stack
+ * config's settings (config/settings.ts), validates all of them before registering anything,
+ * and owns every resource below it. This repository's program (program.ts) is one consumer;
+ * other programs use it through `pulumi package add` (docs/package.md).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { GatewayConfig, OpenClawGatewayArgs, gatewayConfig } from "../config/settings";
+import { GatewaySettings, contentHash, gatewayArtifacts, renderEnvFile, sandboxImageTag } from "../gateway";
+import { ADMIN_USER, hostFiles, renderCloudInit } from "../cloud-init";
+import { GATEWAY_SETUP_FORMER_TYPE, GatewaySetup, HOST_WAIT_SECONDS } from "./gateway";
+import { RebuildGuard } from "./rebuildGuard";
+import { TailnetDevice } from "./tailnetDevice";
+import { DenyAllFirewall } from "./firewall";
+import { DeployKey } from "./deployKey";
+import { HostKey, knownHostsLine } from "./hostKey";
+import { GatewayToken } from "./gatewayToken";
+import { hcloudLabels } from "./labels";
+import { cloudTarget, tailscaleProvider } from "./providers";
+import { IMAGES, Server } from "./server";
+import { TailscaleAuthKey } from "./tailscaleAuthKey";
+
+export type { OpenClawGatewayArgs } from "../config/settings";
+
+/** The package's type token: `<package name>:index:<class name>`, as the component provider requires. */
+export const OPENCLAW_GATEWAY_TYPE = "openclaw-vps:index:OpenClawGateway";
+
+/** The gateway's settings, from the validated config: plain values only. */
+export function gatewaySettings(cfg: GatewayConfig): GatewaySettings {
+  return {
+    tailnetHost: `${cfg.hostname}.${cfg.tailnet}`,
+    telegram: cfg.secretsSet.has("telegramBotToken")
+      ? { dmPolicy: cfg.telegramDmPolicy, ownerId: cfg.telegramOwnerId }
+      : undefined,
+    models: { anthropic: cfg.secretsSet.has("anthropicApiKey"), openai: cfg.secretsSet.has("openaiApiKey") },
+    sandboxImage: sandboxImageTag(),
+    sandboxNetwork: cfg.sandboxNetwork,
+  };
+}
+
+/** What each gateway rendered, by file name, for `npm run plan -- --out` (not part of the package's schema). */
+const ARTIFACTS = new WeakMap<OpenClawGateway, Record<string, pulumi.Input<string>>>();
+export function renderedArtifacts(gateway: OpenClawGateway): Record<string, pulumi.Input<string>> {
+  const artifacts = ARTIFACTS.get(gateway);
+  if (!artifacts) throw new Error("internal: no artifacts recorded for this gateway");
+  return artifacts;
+}
+
+/**
+ * A private OpenClaw gateway on a Hetzner or DigitalOcean server: no inbound port open to
+ * the internet, reached only over your tailnet, verified by OpenClaw's own security audit.
+ */
+export class OpenClawGateway extends pulumi.ComponentResource {
+  /** The cloud the server runs on. */
+  public readonly cloud: pulumi.Output<string>;
+  /** The cloud's id for the server. */
+  public readonly serverId: pulumi.Output<string>;
+  /** The server's public IPv4 address: every inbound port on it is closed. */
+  public readonly publicIpv4: pulumi.Output<string>;
+  /** The server's name on the tailnet. */
+  public readonly tailnetHost: pulumi.Output<string>;
+  /** The Control UI, on the tailnet only. */
+  public readonly gatewayUrl: pulumi.Output<string>;
+  /** The Control UI with the gateway token in its fragment (secret). */
+  public readonly gatewayUrlWithToken: pulumi.Output<string>;
+  /** The gateway token (secret). */
+  public readonly gatewayToken: pulumi.Output<string>;
+  /** How to reach the server's shell over the tailnet. */
+  public readonly sshCommand: pulumi.Output<string>;
+  /** The server's SSH host key. */
+  public readonly sshHostKey: pulumi.Output<string>;
+  /** The host key as a known_hosts line for the tailnet name. */
+  public readonly sshKnownHosts: pulumi.Output<string>;
+  /** The deploy key's private half (secret). */
+  public readonly deployPrivateKey: pulumi.Output<string>;
+  /** The server's verification summary (JSON): audit counts, Serve, listeners. */
+  public readonly verification: pulumi.Output<string>;
+  /** How to list and approve Telegram pairing requests. */
+  public readonly telegramPairing: pulumi.Output<string>;
+  /** How to list and approve device pairing requests. */
+  public readonly devicePairing: pulumi.Output<string>;
+
+  /**
+   * @param env where unset provider credentials come from, as the providers read them
+   *   (their environment variables); the program and tests pass the one they were given.
+   */
+  constructor(
+    name: string,
+    args: OpenClawGatewayArgs,
+    opts?: pulumi.ComponentResourceOptions,
+    env: Readonly<Record<string, string | undefined>> = process.env,
+  ) {
+    super(OPENCLAW_GATEWAY_TYPE, name, {}, opts);
+    // Every setting is checked before the first resource is registered.
+    const cfg = gatewayConfig(args, env);
+
+    // Stacks deployed before this component existed hold its children at the top level of
+    // the stack: the alias keeps them (and, through the engine's inherited aliases, their
+    // own children) the same resources instead of replacing the server.
+    const moved: pulumi.Alias = { parent: pulumi.rootStackResource };
+    const child = (aliases: pulumi.Alias[] = [moved]): pulumi.ResourceOptions => ({ parent: this, aliases });
+
+    const target = cloudTarget(cfg.cloud, cfg.providerCredentials, child());
+    const labels = hcloudLabels(cfg.project, cfg.stack);
+
+    const firewall = new DenyAllFirewall(
+      `${name}-firewall`,
+      { target, labels, project: cfg.project, stack: cfg.stack },
+      child(),
+    );
+
+    const deployKey = new DeployKey(`${name}-deploy`, { target, labels }, child());
+    // Installed at first boot, pinned by every step (components/hostKey.ts).
+    const hostKey = new HostKey(`${name}-host-key`, child());
+
+    // The server's generation: everything that replaces it. A new generation is a new server
+    // with a fresh auth key; with protect on, the guard refuses it (components/rebuildGuard.ts).
+    const guard = new RebuildGuard(
+      `${name}-rebuild-guard`,
+      {
+        generation: deployKey.publicKeyOpenssh.apply((pub) =>
+          contentHash(cfg.cloud, cfg.location, IMAGES[cfg.cloud], String(cfg.serverGeneration), pub.trim()),
+        ),
+        protect: cfg.protect,
+      },
+      child(),
+    );
+    const generation = guard.generation;
+
+    // Only with API credentials: mints the auth key and finds the device's address.
+    const tailscaleApi = cfg.tailscaleAuth.kind === "mint" ? tailscaleProvider(cfg.providerCredentials, child()) : undefined;
+    const authKey = new TailscaleAuthKey(
+      `${name}-tailscale`,
+      tailscaleApi
+        ? {
+            kind: "mint",
+            provider: tailscaleApi,
+            tags: cfg.tailscaleTags,
+            // Every input of a key replaces it: naming the generation mints one per server.
+            description: generation.apply((g) => `${cfg.project}/${cfg.stack} ${cfg.hostname} g${g.slice(0, 8)}`),
+          }
+        : { kind: "supplied", key: requireDefined(cfg.secrets.tailscaleAuthKey, "tailscaleAuthKey") },
+      child(),
+    );
+
+    // Every secret setting is part of the user data's inputs, so one given as an output that
+    // turns out malformed stops the deployment before the server exists (config/settings.ts).
+    const checked = pulumi.all(Object.values(cfg.secrets)).apply(() => true);
+    const cloudInitInput = pulumi
+      .all([authKey.key, deployKey.publicKeyOpenssh, generation, hostKey.privateKeyOpenssh, hostKey.publicKeyOpenssh, checked])
+      .apply(([key, deployPub, gen, hostPrivate, hostPublic]) => ({
+        hostname: cfg.hostname,
+        adminKeys: [deployPub, ...cfg.operatorSshKeys],
+        hostKey: { privateKey: hostPrivate, publicKey: hostPublic },
+        tailscale: { authKey: key, tags: cfg.tailscaleTags },
+        generation: gen,
+      }));
+    const userData = pulumi.secret(cloudInitInput.apply(renderCloudInit));
+
+    const server = new Server(
+      `${name}-server`,
+      {
+        target,
+        hostname: cfg.hostname,
+        serverType: cfg.serverType,
+        location: cfg.location,
+        backups: cfg.backups,
+        protect: cfg.protect,
+        firewall,
+        sshKeyRef: deployKey.cloudKeyRef,
+        userData,
+        generation,
+        labels,
+      },
+      child(),
+    );
+
+    const token = new GatewayToken(`${name}-gateway-token`, { version: cfg.gatewayTokenVersion }, child());
+
+    const tailnetHost = `${cfg.hostname}.${cfg.tailnet}`;
+    const gatewayUrl = `https://${tailnetHost}/`;
+    const keyFile = `~/.ssh/${cfg.project}-${cfg.stack}`;
+    const ssh = `ssh -i ${keyFile} ${ADMIN_USER}@${tailnetHost}`;
+
+    const settings = gatewaySettings(cfg);
+    const envFile = pulumi.secret(
+      pulumi
+        .all([token.value, cfg.secrets.telegramBotToken, cfg.secrets.anthropicApiKey, cfg.secrets.openaiApiKey])
+        .apply(([gatewayToken, telegramBotToken, anthropicApiKey, openaiApiKey]) =>
+          renderEnvFile({ gatewayToken, telegramBotToken, anthropicApiKey, openaiApiKey }),
+        ),
+    );
+
+    // With API credentials, connect to the address of the device this server registered
+    // (found by identity, removed with the server); otherwise to its MagicDNS name.
+    const device = tailscaleApi
+      ? new TailnetDevice(
+          `${name}-tailnet-device`,
+          {
+            serverId: server.serverId,
+            hostname: cfg.hostname,
+            tags: cfg.tailscaleTags,
+            waitSeconds: HOST_WAIT_SECONDS,
+            credentials: cfg.providerCredentials,
+          },
+          child(),
+        )
+      : undefined;
+    const host: pulumi.Input<string> = device ? device.address : tailnetHost;
+
+    const setup = new GatewaySetup(
+      `${name}-gateway`,
+      {
+        host,
+        privateKey: deployKey.privateKeyOpenssh,
+        hostKey: hostKey.publicKeyOpenssh,
+        openclawVersion: cfg.openclawVersion,
+        settings,
+        sandboxImage: settings.sandboxImage,
+        hostname: cfg.hostname,
+        envFile,
+        serverId: server.serverId,
+        carryState: cfg.restoreOnRebuild ? `${cfg.project}-${cfg.stack}` : undefined,
+      },
+      // Renamed from OpenClawGateway when the package took that name: one alias for both moves.
+      child([{ parent: pulumi.rootStackResource, type: GATEWAY_SETUP_FORMER_TYPE }]),
+    );
+
+    const artifacts: Record<string, pulumi.Input<string>> = { "cloud-init.yaml": userData };
+    for (const file of hostFiles()) artifacts[file.artifact] = file.content;
+    for (const [file, content] of Object.entries(gatewayArtifacts(settings))) artifacts[file] = content;
+    ARTIFACTS.set(this, artifacts);
+
+    this.cloud = pulumi.output(cfg.cloud);
+    this.serverId = server.serverId;
+    this.publicIpv4 = server.publicIpv4;
+    this.tailnetHost = pulumi.output(tailnetHost);
+    this.gatewayUrl = pulumi.output(gatewayUrl);
+    // The Control UI reads the token from the fragment, which browsers never send to a server.
+    this.gatewayUrlWithToken = pulumi.secret(pulumi.interpolate`${gatewayUrl}#token=${token.value}`);
+    this.gatewayToken = token.value;
+    this.sshCommand = pulumi.output(ssh);
+    // The server's host key, for ~/.ssh/known_hosts: `ssh` then knows it is the server.
+    this.sshHostKey = hostKey.publicKeyOpenssh;
+    this.sshKnownHosts = hostKey.publicKeyOpenssh.apply((k) => knownHostsLine(tailnetHost, k));
+    this.deployPrivateKey = deployKey.privateKeyOpenssh;
+    this.verification = setup.verification;
+    this.telegramPairing = pulumi.output(
+      settings.telegram
+        ? `list: ${ssh} sudo -u openclaw -H openclaw pairing list telegram | ` +
+            `approve: ${ssh} sudo -u openclaw -H openclaw pairing approve telegram <CODE> | ` +
+            "or: npm run pair -- telegram [CODE]"
+        : "Telegram is off (set telegramBotToken)",
+    );
+    this.devicePairing = pulumi.output(
+      `list: ${ssh} sudo -u openclaw -H openclaw devices list | ` +
+        `approve: ${ssh} sudo -u openclaw -H openclaw devices approve <requestId> | ` +
+        "or: npm run pair -- devices [requestId]",
+    );
+
+    this.registerOutputs({
+      cloud: this.cloud,
+      serverId: this.serverId,
+      publicIpv4: this.publicIpv4,
+      tailnetHost: this.tailnetHost,
+      gatewayUrl: this.gatewayUrl,
+      gatewayUrlWithToken: this.gatewayUrlWithToken,
+      gatewayToken: this.gatewayToken,
+      sshCommand: this.sshCommand,
+      sshHostKey: this.sshHostKey,
+      sshKnownHosts: this.sshKnownHosts,
+      deployPrivateKey: this.deployPrivateKey,
+      verification: this.verification,
+      telegramPairing: this.telegramPairing,
+      devicePairing: this.devicePairing,
+    });
+  }
+}
+
+function requireDefined<T>(value: T | undefined, key: string): T {
+  if (value === undefined) throw new Error(`internal: ${key} validated as set but not read`);
+  return value;
+}
