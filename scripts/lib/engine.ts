@@ -7,8 +7,14 @@
  * would run.
  *
  * The engine's rules, each from its source:
- * - Resources are matched by URN (pkg/resource/deploy/step_generator.go, GenerateSteps: the
- *   old state is looked up by the goal's URN; an old URN with no goal is deleted).
+ * - Resources are matched by URN, then by their aliases in order (pkg/resource/deploy/
+ *   step_generator.go getOldResource); an old URN no goal matched is deleted. An alias is
+ *   collapsed to a URN from the goal's own name, type and parent where it leaves them empty,
+ *   a parent that was itself matched by an alias standing for its old URN, and the stack
+ *   meaning "no parent" (collapseAliasToUrn); a child of an aliased parent also gets the
+ *   parent's old URN as its parent, with a name prefix of the parent's name renamed
+ *   (generateAliases, inheritedChildAlias). A provider matched by an alias is the same
+ *   provider to its dependents (providerChanged).
  * - `ignoreChanges`: the old stored input replaces the program's value before the diff
  *   (step_generator.go continueStepsFromImport: "Set inputs back to their old values (if
  *   any) for any "ignored" properties", processIgnoreChanges; pulumi/pulumi#2657), so a change
@@ -35,7 +41,7 @@
  */
 import { isDeepStrictEqual } from "util";
 import type * as pulumi from "@pulumi/pulumi";
-import { Evaluation, EvaluateOptions, MockResult, PendingRegistration, ProgramResult, evaluate, unwrap } from "./mockRuntime";
+import { AliasSpec, Evaluation, EvaluateOptions, MockResult, PendingRegistration, ProgramResult, engineUrn, evaluate, unwrap } from "./mockRuntime";
 import { defaultMockState } from "./mockState";
 
 export type Operation = "create" | "update" | "replace" | "delete" | "same";
@@ -82,6 +88,8 @@ export interface Step {
    * order the engine deletes them (deepest first), each re-created when registered again.
    */
   readonly deletesFirst?: readonly string[];
+  /** The old URN this resource was matched to through an alias. */
+  readonly aliasedFrom?: string;
 }
 
 export interface Deployment {
@@ -203,17 +211,35 @@ export async function deploy(build: () => ProgramResult, options: DeployOptions)
   const replaced = new Set<string>();
   const refusals: string[] = [];
   const forced = new Set(options.replace ?? []);
+  // For each resource matched through an alias: the old URN it took over (the engine's sg.aliases).
+  const aliased = new Map<string, string>();
+  const olds = new Map<string, ResourceState | undefined>();
+  const oldOf = (reg: PendingRegistration): ResourceState | undefined => {
+    if (olds.has(reg.urn)) return olds.get(reg.urn);
+    let found: ResourceState | undefined;
+    for (const urn of [reg.urn, ...generateAliases(reg, aliased)]) {
+      found = prior.get(urn);
+      if (!found) continue;
+      if (urn !== reg.urn) {
+        if ([...aliased.values()].includes(urn)) throw new Error(`two resources claim ${urn} through aliases (the engine refuses this)`);
+        aliased.set(reg.urn, urn);
+      }
+      break;
+    }
+    olds.set(reg.urn, found);
+    return found;
+  };
 
   const engine = async (args: pulumi.runtime.MockResourceArgs, reg: PendingRegistration): Promise<MockResult> => {
     const goal = args.inputs as Record<string, unknown>;
-    const old = prior.get(reg.urn);
+    const old = oldOf(reg);
     // What the provider answers for a creation of this generation, given these inputs.
     const fresh = (generation: number, inputs: Record<string, unknown>): MockResult =>
       defaultMockState(reg.type, reg.name, inputs, generation > 1 ? `#${generation}` : "");
 
     // Components and the stack have no provider: they exist or they do not.
     if (!reg.custom) {
-      steps.push({ urn: reg.urn, name: reg.name, type: reg.type, op: old ? "same" : "create", changed: [], because: [] });
+      steps.push({ urn: reg.urn, name: reg.name, type: reg.type, op: old ? "same" : "create", changed: [], because: [], ...from(reg) });
       next.set(reg.urn, { urn: reg.urn, type: reg.type, name: reg.name, custom: false, id: undefined, inputs: goal, outputs: {}, protect: reg.protect, generation: old?.generation ?? 1 });
       return { id: undefined, state: {} };
     }
@@ -288,12 +314,17 @@ export async function deploy(build: () => ProgramResult, options: DeployOptions)
     return result;
   };
 
+  function from(reg: PendingRegistration): { aliasedFrom?: string } {
+    const urn = aliased.get(reg.urn);
+    return urn ? { aliasedFrom: urn } : {};
+  }
+
   function record(reg: PendingRegistration, inputs: Record<string, unknown>, result: MockResult, generation: number, op: Operation, changed: string[], because: string[]): void {
     const command = COMMAND_TYPES.has(reg.type);
     const runs = !command ? undefined : op === "create" || op === "replace" ? "create" : op === "update" ? (plain(inputs).update ? "update" : "create") : undefined;
-    const old = prior.get(reg.urn);
+    const old = oldOf(reg);
     const runsOldDelete = command && op === "replace" && old !== undefined && typeof plain(old.inputs).delete === "string";
-    steps.push({ urn: reg.urn, name: reg.name, type: reg.type, op, changed, because, ...(runs ? { runs } : {}), ...(runsOldDelete ? { runsOldDelete } : {}) });
+    steps.push({ urn: reg.urn, name: reg.name, type: reg.type, op, changed, because, ...(runs ? { runs } : {}), ...(runsOldDelete ? { runsOldDelete } : {}), ...from(reg) });
     next.set(reg.urn, {
       urn: reg.urn, type: reg.type, name: reg.name, custom: true, id: result.id, inputs, outputs: result.state, protect: reg.protect, generation,
       ...(reg.replacementTrigger !== undefined ? { replacementTrigger: reg.replacementTrigger } : {}),
@@ -328,11 +359,11 @@ export async function deploy(build: () => ProgramResult, options: DeployOptions)
   const dbr = new Set(evaluation.registrations.filter((r) => r.deleteBeforeReplace).map((r) => r.urn));
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i];
-    if (step.op === "replace" && dbr.has(step.urn)) steps[i] = { ...step, deletesFirst: dependentReplacements(prior, step.urn).map((urn) => prior.get(urn)?.name ?? urn) };
+    if (step.op === "replace" && dbr.has(step.urn)) steps[i] = { ...step, deletesFirst: dependentReplacements(prior, aliased.get(step.urn) ?? step.urn).map((urn) => prior.get(urn)?.name ?? urn) };
   }
 
   // What the program no longer declares is deleted, dependents first (reverse creation order).
-  const declared = new Set(evaluation.registrations.map((r) => r.urn));
+  const declared = new Set([...evaluation.registrations.map((r) => r.urn), ...aliased.values()]);
   for (const old of [...prior.values()].reverse()) {
     if (declared.has(old.urn)) continue;
     if (old.protect) refusals.push(`unable to delete resource "${old.urn}" as it is currently marked for protection`);
@@ -341,6 +372,44 @@ export async function deploy(build: () => ProgramResult, options: DeployOptions)
   }
   if (refusals.length > 0) throw new EngineRefusal(refusals.join("\n"));
   return { evaluation, steps, state: next };
+}
+
+/** A URN's resource type and name (the last part of its qualified type, and its name). */
+function urnParts(urn: string): { stack: string; project: string; type: string; name: string } {
+  const [head, project = "", qualified = "", ...rest] = urn.split("::");
+  return { stack: head.replace(/^urn:pulumi:/, ""), project, type: qualified.split("$").pop() ?? "", name: rest.join("::") };
+}
+
+/** The old URNs a registration may have had, in the engine's order (step_generator.go generateAliases). */
+export function generateAliases(reg: PendingRegistration, aliased: ReadonlyMap<string, string>): string[] {
+  const { stack, project } = urnParts(reg.urn);
+  const collapse = (a: AliasSpec): string => {
+    if ("urn" in a) return a.urn;
+    let parent = a.parentUrn;
+    if (parent === "") parent = reg.parentUrn;
+    else parent = aliased.get(parent) ?? parent;
+    if (a.noParent) parent = "";
+    return engineUrn(a.stack || stack, a.project || project, parent, a.type || reg.type, a.name || reg.name);
+  };
+  const inherited = (type: string, name: string, parentAlias: string): string => {
+    const parentName = urnParts(reg.parentUrn).name;
+    const aliasName = name.startsWith(parentName) ? urnParts(parentAlias).name + name.slice(parentName.length) : name;
+    return engineUrn(stack, project, parentAlias, type, aliasName);
+  };
+  const result: string[] = [];
+  const add = (urn: string) => {
+    if (!result.includes(urn)) result.push(urn);
+  };
+  for (const a of reg.aliases) add(collapse(a));
+  const parentAlias = reg.parentUrn ? aliased.get(reg.parentUrn) : undefined;
+  if (parentAlias) {
+    add(inherited(reg.type, reg.name, parentAlias));
+    for (const a of reg.aliases) {
+      const child = urnParts(collapse(a));
+      add(inherited(child.type, child.name, parentAlias));
+    }
+  }
+  return result;
 }
 
 /**

@@ -93,6 +93,35 @@ export interface PendingRegistration {
   /** The `replacementTrigger` option's value; undefined when not set. */
   readonly replacementTrigger: unknown;
   readonly dependencies: readonly string[];
+  /** The parent's URN ("" for the stack itself). */
+  readonly parentUrn: string;
+  /** The `aliases` option as the engine receives it. */
+  readonly aliases: readonly AliasSpec[];
+}
+
+/**
+ * One alias as the SDK sends it: a URN, or the parts that differ from the resource's own
+ * (empty means "the same"; `noParent` means "at the top of the stack").
+ */
+export type AliasSpec =
+  | { readonly urn: string }
+  | { readonly name: string; readonly type: string; readonly project: string; readonly stack: string; readonly parentUrn: string; readonly noParent: boolean };
+
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+/** The qualified type in a URN: `parent$parent$type`. */
+export function urnQualifiedType(urn: string): string {
+  return urn.split("::")[2] ?? "";
+}
+
+/**
+ * A URN as the engine makes it (pkg/resource/urn.go NewURN): the parent's whole qualified
+ * type before the resource's own, except for the stack, which prefixes nothing.
+ */
+export function engineUrn(stack: string, project: string, parentUrn: string, type: string, name: string): string {
+  const parentType = parentUrn ? urnQualifiedType(parentUrn) : "";
+  const qualified = parentType && parentType !== ROOT_STACK_TYPE ? `${parentType}$${type}` : type;
+  return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
 /** What a program provides: its stack outputs and its rendered artifacts. */
@@ -146,6 +175,7 @@ interface RegisterRequest {
   getReplaceWithList(): string[];
   getReplacementTrigger(): { toJavaScript(): unknown } | undefined;
   getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
+  getAliasesList(): unknown[];
 }
 
 function propertyDependencies(req: RegisterRequest): Record<string, string[]> {
@@ -156,10 +186,26 @@ function propertyDependencies(req: RegisterRequest): Record<string, string[]> {
   return out;
 }
 
-/** The URN the mock monitor gives a registration (runtime/mocks.js newUrn). */
+/**
+ * The URN of a registration: the engine's, not the SDK mock's (runtime/mocks.js newUrn keeps
+ * only the parent's last type), so that a resource moved under a component has a new URN
+ * here exactly when it has one in a real deployment.
+ */
 function urnOf(parent: string, type: string, name: string): string {
-  const qualified = parent ? `${parent.split("::")[2].split("$").pop() ?? ""}$${type}` : type;
-  return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
+  return engineUrn(pulumi.getStack(), pulumi.getProject(), parent, type, name);
+}
+
+interface AliasMessage {
+  getUrn(): string;
+  getSpec(): { getName(): string; getType(): string; getProject(): string; getStack(): string; getParenturn(): string; getNoparent(): boolean } | undefined;
+}
+
+function aliasSpecs(req: RegisterRequest): AliasSpec[] {
+  return (req.getAliasesList() as AliasMessage[]).map((a) => {
+    const spec = a.getSpec();
+    if (!spec) return { urn: a.getUrn() };
+    return { name: spec.getName(), type: spec.getType(), project: spec.getProject(), stack: spec.getStack(), parentUrn: spec.getParenturn(), noParent: spec.getNoparent() };
+  });
 }
 
 /** The SDK's mock monitor, recording each registration and emulating engine-side secrecy. */
@@ -187,6 +233,8 @@ class RecordingMonitor extends MockMonitor {
     });
     this.secretOutputs = secretOutputs;
     this.pending = pending;
+    // The monitor answers with the engine's URNs (see urnOf); the SDK declares newUrn private.
+    (this as unknown as { newUrn: typeof urnOf }).newUrn = urnOf;
   }
 
   override async registerResource(req: RegisterRequest, callback: Callback): Promise<void> {
@@ -208,6 +256,8 @@ class RecordingMonitor extends MockMonitor {
       replaceWith: req.getReplaceWithList(),
       replacementTrigger,
       dependencies: req.getDependenciesList(),
+      parentUrn: req.getParent(),
+      aliases: aliasSpecs(req),
     });
     const record: Omit<Registration, "urn" | "id"> = {
       type,

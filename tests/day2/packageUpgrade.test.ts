@@ -1,0 +1,71 @@
+/**
+ * The first `pulumi up` after the program became a consumer of the OpenClawGateway package
+ * component. Every resource now sits under the component, so every URN changed; the
+ * component's aliases must make the engine take each old resource over rather than create a
+ * new one and delete the old (a new server, a new tailnet device, a new gateway token).
+ *
+ * fixtures/pre-package-urns.json holds the engine URNs the last release before the
+ * component (b52ceba) gave each configuration, evaluated there with this harness. The old
+ * state is today's first deployment with each URN put back where that release had it; the
+ * test first proves that this gives exactly the fixture's URNs.
+ */
+import { readFileSync } from "fs";
+import { join } from "path";
+import { ResourceState, StackState } from "../../scripts/lib/engine";
+import { TestConfig, up } from "../helpers/stack";
+
+const FIXTURE = JSON.parse(readFileSync(join(__dirname, "fixtures", "pre-package-urns.json"), "utf8")) as Record<
+  string,
+  { configuration: TestConfig; urns: string[] }
+>;
+
+const TOP = "openclaw-vps:index:OpenClawGateway";
+const RENAMED: Record<string, string> = { "openclaw-vps:gateway:GatewaySetup": "openclaw-vps:gateway:OpenClawGateway" };
+
+/** A URN where the release before the component had it: no component above, the old type names. */
+function legacyUrn(urn: string): string {
+  const parts = urn.split("::");
+  const types = parts[2].split("$").filter((t) => t !== TOP).map((t) => RENAMED[t] ?? t);
+  return [parts[0], parts[1], types.join("$"), ...parts.slice(3)].join("::");
+}
+
+function legacyState(state: StackState): StackState {
+  const out = new Map<string, ResourceState>();
+  for (const r of state.values()) {
+    if (r.type === TOP) continue;
+    const urn = legacyUrn(r.urn);
+    const entry: ResourceState = {
+      ...r,
+      urn,
+      type: RENAMED[r.type] ?? r.type,
+      ...(r.dependencies ? { dependencies: r.dependencies.filter((d) => !d.includes(`${TOP}::`)).map(legacyUrn) } : {}),
+      ...(r.propertyDependencies
+        ? { propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, v]) => [k, v.filter((d) => !d.includes(`${TOP}::`)).map(legacyUrn)])) }
+        : {}),
+    };
+    out.set(urn, entry);
+  }
+  return out;
+}
+
+describe.each(Object.keys(FIXTURE))("upgrading a stack deployed before the package (%s)", (name) => {
+  const { configuration, urns } = FIXTURE[name];
+
+  it("finds every resource under its old URN and changes nothing", async () => {
+    const first = await up(configuration);
+    const prior = legacyState(first.state);
+    expect([...prior.keys()].sort()).toEqual(urns);
+
+    const next = await up(configuration, { prior });
+    const changes = next.steps.filter((s) => s.op !== "same").map((s) => `${s.name} (${s.type}): ${s.op}`);
+    // The component itself is the one new resource: it has no cloud counterpart.
+    expect(changes).toEqual([`openclaw (${TOP}): create`]);
+    // Every old resource was taken over through an alias, the providers and grandchildren included.
+    const taken = next.steps.filter((s) => s.aliasedFrom).map((s) => s.aliasedFrom).sort();
+    expect(taken).toEqual(urns.filter((u) => !u.includes("pulumi:pulumi:Stack")));
+
+    // And the run after that is a no-op on the new URNs.
+    const third = await up(configuration, { prior: next.state });
+    expect(third.steps.filter((s) => s.op !== "same")).toEqual([]);
+  });
+});
