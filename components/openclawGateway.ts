@@ -6,7 +6,7 @@
  * other programs use it through `pulumi package add` (docs/package.md).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { GatewayConfig, OpenClawGatewayArgs, gatewayConfig } from "../config/settings";
+import { ConfigError, GatewayConfig, OpenClawGatewayArgs, gatewayConfig } from "../config/settings";
 import { GatewaySettings, contentHash, gatewayArtifacts, renderEnvFile, sandboxImageTag } from "../gateway";
 import { ADMIN_USER, hostFiles, renderCloudInit } from "../cloud-init";
 import { GATEWAY_SETUP_FORMER_TYPE, GatewaySetup, HOST_WAIT_SECONDS } from "./gateway";
@@ -22,6 +22,18 @@ import { IMAGES, Server } from "./server";
 import { TailscaleAuthKey } from "./tailscaleAuthKey";
 
 export type { OpenClawGatewayArgs } from "../config/settings";
+
+/** The name this repository's program gives its gateway. */
+export const DEFAULT_NAME = "openclaw";
+
+/**
+ * The deployment's name on the operator's machine (the carried state's directory, the
+ * deploy key's file): project-stack, plus the component's name when it is not the default,
+ * so two gateways in one stack keep theirs apart.
+ */
+export function deploymentName(project: string, stack: string, name: string): string {
+  return name === DEFAULT_NAME ? `${project}-${stack}` : `${project}-${stack}-${name}`;
+}
 
 /** The package's type token: `<package name>:index:<class name>`, as the component provider requires. */
 export const OPENCLAW_GATEWAY_TYPE = "openclaw-vps:index:OpenClawGateway";
@@ -91,9 +103,10 @@ export class OpenClawGateway extends pulumi.ComponentResource {
     opts?: pulumi.ComponentResourceOptions,
     env: Readonly<Record<string, string | undefined>> = process.env,
   ) {
+    // Every setting is checked before anything is registered, the component itself included.
+    const cfg = validated(name, args, env);
     super(OPENCLAW_GATEWAY_TYPE, name, {}, opts);
-    // Every setting is checked before the first resource is registered.
-    const cfg = gatewayConfig(args, env);
+    const deployment = deploymentName(cfg.project, cfg.stack, name);
 
     // Stacks deployed before this component existed hold its children at the top level of
     // the stack: the alias keeps them (and, through the engine's inherited aliases, their
@@ -101,7 +114,7 @@ export class OpenClawGateway extends pulumi.ComponentResource {
     const moved: pulumi.Alias = { parent: pulumi.rootStackResource };
     const child = (aliases: pulumi.Alias[] = [moved]): pulumi.ResourceOptions => ({ parent: this, aliases });
 
-    const target = cloudTarget(cfg.cloud, cfg.providerCredentials, child());
+    const target = cloudTarget(name, cfg.cloud, cfg.providerCredentials, child());
     const labels = hcloudLabels(cfg.project, cfg.stack);
 
     const firewall = new DenyAllFirewall(
@@ -129,7 +142,7 @@ export class OpenClawGateway extends pulumi.ComponentResource {
     const generation = guard.generation;
 
     // Only with API credentials: mints the auth key and finds the device's address.
-    const tailscaleApi = cfg.tailscaleAuth.kind === "mint" ? tailscaleProvider(cfg.providerCredentials, child()) : undefined;
+    const tailscaleApi = cfg.tailscaleAuth.kind === "mint" ? tailscaleProvider(name, cfg.providerCredentials, child()) : undefined;
     const authKey = new TailscaleAuthKey(
       `${name}-tailscale`,
       tailscaleApi
@@ -180,7 +193,7 @@ export class OpenClawGateway extends pulumi.ComponentResource {
 
     const tailnetHost = `${cfg.hostname}.${cfg.tailnet}`;
     const gatewayUrl = `https://${tailnetHost}/`;
-    const keyFile = `~/.ssh/${cfg.project}-${cfg.stack}`;
+    const keyFile = `~/.ssh/${deployment}`;
     const ssh = `ssh -i ${keyFile} ${ADMIN_USER}@${tailnetHost}`;
 
     const settings = gatewaySettings(cfg);
@@ -221,7 +234,7 @@ export class OpenClawGateway extends pulumi.ComponentResource {
         hostname: cfg.hostname,
         envFile,
         serverId: server.serverId,
-        carryState: cfg.restoreOnRebuild ? `${cfg.project}-${cfg.stack}` : undefined,
+        carryState: cfg.restoreOnRebuild ? deployment : undefined,
       },
       // Renamed from OpenClawGateway when the package took that name: one alias for both moves.
       child([{ parent: pulumi.rootStackResource, type: GATEWAY_SETUP_FORMER_TYPE }]),
@@ -276,6 +289,17 @@ export class OpenClawGateway extends pulumi.ComponentResource {
       devicePairing: this.devicePairing,
     });
   }
+}
+
+/** The name (children and files on the operator's machine are named after it) and the settings, validated. */
+function validated(name: string, args: OpenClawGatewayArgs, env: Readonly<Record<string, string | undefined>>): GatewayConfig {
+  if (typeof name !== "string" || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(name)) {
+    throw new ConfigError(
+      [{ key: "name", given: JSON.stringify(name), expected: "1-63 letters, digits, dots, hyphens and underscores, starting with a letter or digit" }],
+      "OpenClawGateway settings",
+    );
+  }
+  return gatewayConfig(args, env);
 }
 
 function requireDefined<T>(value: T | undefined, key: string): T {

@@ -62,7 +62,7 @@ describe("wiring", () => {
     expect(ofType(hetzner, "pulumi:providers:hcloud")).toHaveLength(1);
     expect(hetzner.registrations.filter((r) => r.type.startsWith("digitalocean"))).toHaveLength(0);
     for (const r of hetzner.registrations.filter((x) => x.type.startsWith("hcloud:index/"))) {
-      expect(r.provider).toMatch(/\$pulumi:providers:hcloud::hcloud::/);
+      expect(r.provider).toMatch(/\$pulumi:providers:hcloud::openclaw-hcloud::/);
     }
     const droplet = await run(minimalConfig({ plain: { [k("cloud")]: "digitalocean" } }));
     expect(ofType(droplet, "pulumi:providers:digitalocean")).toHaveLength(1);
@@ -83,7 +83,7 @@ describe("wiring", () => {
     const provider = oneOfType(ev, "pulumi:providers:tailscale");
     expect(provider.inputs.scopes).toEqual(JSON.stringify(["auth_keys", "devices:core"]));
     const key = oneOfType(ev, "tailscale:index/tailnetKey:TailnetKey");
-    expect(key.provider).toContain("$pulumi:providers:tailscale::tailscale::");
+    expect(key.provider).toContain("$pulumi:providers:tailscale::openclaw-tailscale::");
     expect(key.inputs.tags).toEqual(["tag:openclaw"]);
     // The server generation is in the description: each new server gets its own key.
     expect(key.inputs.description).toMatch(/^openclaw-vps-test openclaw g[0-9a-f]{8}$/);

@@ -22,11 +22,17 @@ const FIXTURE = JSON.parse(readFileSync(join(__dirname, "fixtures", "pre-package
 const TOP = "openclaw-vps:index:OpenClawGateway";
 const RENAMED: Record<string, string> = { "openclaw-vps:gateway:GatewaySetup": "openclaw-vps:gateway:OpenClawGateway" };
 
-/** A URN where the release before the component had it: no component above, the old type names. */
+/**
+ * A URN where the release before the component had it: no component above, the old type
+ * names, and providers named by their package alone.
+ */
 function legacyUrn(urn: string): string {
   const parts = urn.split("::");
   const types = parts[2].split("$").filter((t) => t !== TOP).map((t) => RENAMED[t] ?? t);
-  return [parts[0], parts[1], types.join("$"), ...parts.slice(3)].join("::");
+  const name = parts.slice(3).join("::");
+  const own = types[types.length - 1];
+  const legacyName = own.startsWith("pulumi:providers:") ? name.replace(/^openclaw-/, "") : name;
+  return [parts[0], parts[1], types.join("$"), legacyName].join("::");
 }
 
 function legacyState(state: StackState): StackState {
@@ -38,6 +44,7 @@ function legacyState(state: StackState): StackState {
       ...r,
       urn,
       type: RENAMED[r.type] ?? r.type,
+      name: urn.split("::").pop() ?? r.name,
       ...(r.dependencies ? { dependencies: r.dependencies.filter((d) => !d.includes(`${TOP}::`)).map(legacyUrn) } : {}),
       ...(r.propertyDependencies
         ? { propertyDependencies: Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, v]) => [k, v.filter((d) => !d.includes(`${TOP}::`)).map(legacyUrn)])) }
