@@ -6,12 +6,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { OpenClawGatewayArgs, StackConfig, loadConfig } from "./config";
-import { OpenClawGateway, renderedArtifacts } from "./components/openclawGateway";
+import { DEFAULT_NAME, OpenClawGateway, renderedArtifacts } from "./components/openclawGateway";
 
 export { gatewaySettings } from "./components/openclawGateway";
 
 /** Logical names never depend on config, so changing a value never renames (and replaces) a resource. */
-const NAME = "openclaw";
+const NAME = DEFAULT_NAME;
 
 export interface Program {
   /** The stack outputs. */
