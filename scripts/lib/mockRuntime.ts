@@ -340,7 +340,14 @@ export async function evaluate(build: () => ProgramResult, options: EvaluateOpti
   // An asynchronous failure (a failed invoke, a throwing apply) also rejects promises inside
   // the SDK that nobody awaits. Pulumi's language host reports those and exits; here they
   // are collected while the program runs, and the first failure is thrown.
-  const onRejection = (reason: unknown) => void failures.push(reason);
+  // Like the language host, stop at the first such failure: registrations that wait on a
+  // failed one's outputs would otherwise wait forever.
+  let failed: () => void = () => undefined;
+  const firstFailure = new Promise<void>((resolve) => (failed = resolve));
+  const onRejection = (reason: unknown) => {
+    failures.push(reason);
+    failed();
+  };
   process.on("unhandledRejection", onRejection);
   try {
     await pulumi.runtime.runInPulumiStack(() => {
@@ -354,7 +361,7 @@ export async function evaluate(build: () => ProgramResult, options: EvaluateOpti
         return Promise.resolve({});
       }
     });
-    await waitForRPCs();
+    await Promise.race([waitForRPCs(), firstFailure.then(() => new Promise((r) => setTimeout(r, 100)))]);
   } catch (error) {
     failures.unshift(error);
   } finally {
