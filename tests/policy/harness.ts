@@ -13,6 +13,7 @@ import {
 } from "@pulumi/policy";
 import * as policyProxy from "@pulumi/policy/proxy";
 import { Evaluation, Registration } from "../../scripts/lib/mockRuntime";
+import { policies } from "../../policy/policies";
 import { unwrap } from "../helpers/stack";
 
 const NOT_APPLICABLE = new Error("not applicable");
@@ -168,4 +169,19 @@ export function fromEvaluation(ev: Evaluation, preview?: Preview): { resources: 
 /** A hand-written resource of a stack, as the SDK gives it to a stack policy. */
 export function stackResource(type: string, name: string, props: Record<string, unknown>, deps: Record<string, PolicyResource[]> = {}): PolicyResource {
   return { type, name, urn: `urn:pulumi:test::openclaw-vps::${type}::${name}`, props, opts: {}, dependencies: Object.values(deps).flat(), propertyDependencies: deps } as unknown as PolicyResource;
+}
+
+const isStackPolicy = (p: ResourceValidationPolicy | StackValidationPolicy): p is StackValidationPolicy => "validateStack" in p;
+
+/** Every violation the whole pack (policy/policies.ts) reports. */
+export async function pack(resources: FakeResource[], stack: PolicyResource[]): Promise<string[]> {
+  const violations: string[] = [];
+  for (const policy of policies) {
+    if (isStackPolicy(policy)) {
+      violations.push(...(await checkStack(policy, stack)).map((v) => `${policy.name}: ${v}`));
+    } else {
+      for (const r of resources) violations.push(...(await checkResource(policy, r)).map((v) => `${policy.name} ${r.name}: ${v}`));
+    }
+  }
+  return violations;
 }

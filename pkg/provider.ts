@@ -1,0 +1,51 @@
+/**
+ * The package's component provider: the SDK's ComponentProvider, which infers the schema
+ * from the TypeScript of OpenClawGateway and its args, plus what that inference cannot say:
+ * which inputs and outputs are secrets. A generated SDK wraps a secret input in a secret
+ * before sending it, so a credential a consumer passes as a plain string is never stored
+ * in plain text in the consumer's state.
+ */
+import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
+import { OpenClawGateway } from "../components/openclawGateway";
+import { PACKAGE_ROOT } from "../components/localDir";
+import { SECRET_KEYS } from "../config/schema";
+import { PROVIDER_SETTINGS } from "../config/settings";
+
+/** The package name, and so the first part of every type token (package.json's name). */
+export const PACKAGE_NAME = "openclaw-vps";
+
+/** Inputs that are credentials. */
+export const SECRET_INPUTS: readonly string[] = [...SECRET_KEYS, ...Object.keys(PROVIDER_SETTINGS)];
+/** Outputs that hold a credential. */
+export const SECRET_OUTPUTS: readonly string[] = ["gatewayToken", "gatewayUrlWithToken", "deployPrivateKey"];
+
+interface PropertySpec {
+  secret?: boolean;
+  [key: string]: unknown;
+}
+interface ResourceSpec {
+  inputProperties: Record<string, PropertySpec>;
+  properties: Record<string, PropertySpec>;
+}
+
+export class OpenClawGatewayProvider extends ComponentProvider {
+  constructor() {
+    super({ name: PACKAGE_NAME, dirname: PACKAGE_ROOT, components: [OpenClawGateway] });
+  }
+
+  override async getSchema(): Promise<string> {
+    const schema = JSON.parse(await super.getSchema()) as { resources: Record<string, ResourceSpec> };
+    const gateway = schema.resources[`${PACKAGE_NAME}:index:OpenClawGateway`];
+    if (!gateway) throw new Error("internal: OpenClawGateway is missing from the inferred schema");
+    const mark = (props: Record<string, PropertySpec>, names: readonly string[], side: string) => {
+      for (const name of names) {
+        const prop = props[name];
+        if (!prop) throw new Error(`internal: the schema has no ${side} ${name} to mark secret`);
+        prop.secret = true;
+      }
+    };
+    mark(gateway.inputProperties, SECRET_INPUTS, "input");
+    mark(gateway.properties, SECRET_OUTPUTS, "output");
+    return JSON.stringify(schema);
+  }
+}
