@@ -157,9 +157,10 @@ export class OpenClawGateway extends pulumi.ComponentResource {
       child(),
     );
 
-    // Every secret setting is part of the user data's inputs, so one given as an output that
+    // Every credential is part of the user data's inputs, so one given as an output that
     // turns out malformed stops the deployment before the server exists (config/settings.ts).
-    const checked = pulumi.all(Object.values(cfg.secrets)).apply(() => true);
+    const credentials = [...Object.values(cfg.secrets), ...Object.values(cfg.providerCredentials).filter((c) => pulumi.Output.isInstance(c))];
+    const checked = pulumi.all(credentials).apply(() => true);
     const cloudInitInput = pulumi
       .all([authKey.key, deployKey.publicKeyOpenssh, generation, hostKey.privateKeyOpenssh, hostKey.publicKeyOpenssh, checked])
       .apply(([key, deployPub, gen, hostPrivate, hostPublic]) => ({
