@@ -55,7 +55,11 @@ describe("GitHub workflows", () => {
     expect(effectiveBackend({}, project.backend?.url, undefined)).toEqual({ url: "file://~", source: "project" });
     // A login alone (what cloud-url does) loses to the project's backend.url: the fault this guards.
     expect(effectiveBackend({}, project.backend?.url, "s3://team-state").source).toBe("project");
-    const steps = files.flatMap((f) => Object.values(load(f).jobs).flatMap((j) => j.steps.filter((s) => s.uses?.startsWith("pulumi/actions@")).map((s) => ({ f, s }))));
+    const actions = files.flatMap((f) => Object.values(load(f).jobs).flatMap((j) => j.steps.filter((s) => s.uses?.startsWith("pulumi/actions@")).map((s) => ({ f, s }))));
+    // A step without a command only installs the CLI (the package job): it reaches no backend.
+    const command = (s: unknown) => (s as { with?: { command?: string } }).with?.command;
+    const steps = actions.filter(({ s }) => command(s) !== undefined);
+    expect(actions.filter(({ s }) => command(s) === undefined).map(({ f }) => f)).toEqual(["ci.yml"]);
     expect(steps.map(({ f }) => f).sort()).toEqual(["ci.yml", "deploy.yml"]);
     for (const { f, s } of steps) {
       const env = (s as { env?: Record<string, string> }).env ?? {};
