@@ -98,7 +98,7 @@ function inlineCommands(): Line[] {
 /**
  * The Pulumi CLI's documented subcommands and flags (its reference pages, docs/iac/cli/commands:
  * pulumi_login, pulumi_stack_init, pulumi_stack_output, pulumi_config, pulumi_config_set,
- * pulumi_up, pulumi_preview, pulumi_destroy), with whether each flag takes a value. Flags every
+ * pulumi_up, pulumi_preview, pulumi_destroy, pulumi_package_*), with whether each flag takes a value. Flags every
  * command inherits are in GLOBAL.
  */
 const PULUMI_FLAGS: Readonly<Record<string, Readonly<Record<string, boolean>>>> = {
@@ -112,6 +112,10 @@ const PULUMI_FLAGS: Readonly<Record<string, Readonly<Record<string, boolean>>>> 
   preview: { "--policy-pack": true, "--expect-no-changes": false, "--diff": false, "--json": false, "-j": false, "--refresh": false, "-r": false },
   destroy: { "--yes": false, "-y": false, "--skip-preview": false, "-f": false, "--target": true },
   refresh: { "--yes": false, "-y": false, "--skip-preview": false, "-f": false },
+  // pkg/cmd/pulumi/packagecmd: package_add.go, package_gen_sdk.go, package_extract_schema.go.
+  "package add": { "--language": true, "--server": true },
+  "package gen-sdk": { "--language": true, "--out": true, "-o": true, "--version": true, "--local": false },
+  "package get-schema": {},
 };
 const GLOBAL: Readonly<Record<string, boolean>> = { "--stack": true, "-s": true, "--cwd": true, "-C": true, "--non-interactive": false, "--color": true };
 
