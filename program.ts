@@ -58,7 +58,8 @@ export function build(env: Readonly<Record<string, string | undefined>> = proces
   // The stack config is validated whole (unknown keys, plain-text secrets, every value)
   // before the component validates its settings and registers anything.
   const cfg = loadConfig(env);
-  const gateway = new OpenClawGateway(NAME, stackSettings(cfg), undefined, env);
+  // formerLayout: stacks deployed before the component existed keep their resources.
+  const gateway = new OpenClawGateway(NAME, stackSettings(cfg), undefined, { env, formerLayout: true });
   return {
     outputs: {
       cloud: gateway.cloud,
@@ -73,8 +74,11 @@ export function build(env: Readonly<Record<string, string | undefined>> = proces
       sshKnownHosts: gateway.sshKnownHosts,
       deployPrivateKey: gateway.deployPrivateKey,
       verification: gateway.verification,
-      telegramPairing: gateway.telegramPairing,
-      devicePairing: gateway.devicePairing,
+      // This repository's `npm run pair` does both, for this program's stacks.
+      telegramPairing: cfg.secretsSet.has("telegramBotToken")
+        ? gateway.telegramPairing.apply((how) => `${how} | or: npm run pair -- telegram [CODE]`)
+        : gateway.telegramPairing,
+      devicePairing: gateway.devicePairing.apply((how) => `${how} | or: npm run pair -- devices [requestId]`),
     },
     artifacts: renderedArtifacts(gateway),
   };

@@ -35,6 +35,14 @@ export function deploymentName(project: string, stack: string, name: string): st
   return name === DEFAULT_NAME ? `${project}-${stack}` : `${project}-${stack}-${name}`;
 }
 
+/** What a program supplies besides the settings. */
+export interface GatewayHost {
+  /** Where unset provider credentials come from, as the providers read them (their environment variables). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The stack may have been deployed by this repository's program before the component existed. */
+  readonly formerLayout?: boolean;
+}
+
 /** The package's type token: `<package name>:index:<class name>`, as the component provider requires. */
 export const OPENCLAW_GATEWAY_TYPE = "openclaw-vps:index:OpenClawGateway";
 
@@ -94,25 +102,23 @@ export class OpenClawGateway extends pulumi.ComponentResource {
   public readonly devicePairing: pulumi.Output<string>;
 
   /**
-   * @param env where unset provider credentials come from, as the providers read them
-   *   (their environment variables); the program and tests pass the one they were given.
+   * @param around what the program around the component supplies that is not a setting (this
+   *   repository's program and its tests pass it; the package's plugin never does).
    */
-  constructor(
-    name: string,
-    args: OpenClawGatewayArgs,
-    opts?: pulumi.ComponentResourceOptions,
-    env: Readonly<Record<string, string | undefined>> = process.env,
-  ) {
+  constructor(name: string, args: OpenClawGatewayArgs, opts?: pulumi.ComponentResourceOptions, around: GatewayHost = {}) {
     // Every setting is checked before anything is registered, the component itself included.
-    const cfg = validated(name, args, env);
+    const cfg = validated(name, args, around.env ?? process.env);
     super(OPENCLAW_GATEWAY_TYPE, name, {}, opts);
     const deployment = deploymentName(cfg.project, cfg.stack, name);
 
-    // Stacks deployed before this component existed hold its children at the top level of
-    // the stack: the alias keeps them (and, through the engine's inherited aliases, their
-    // own children) the same resources instead of replacing the server.
+    // Stacks this repository's program deployed before the component existed hold its
+    // children at the top level of the stack: the alias keeps them (and, through the engine's
+    // inherited aliases, their own children) the same resources instead of replacing the
+    // server. Only for that program: in another one, a top-level provider named hcloud is
+    // its own, and an alias would claim it.
+    const formerly = (alias: pulumi.Alias): pulumi.Alias[] => (around.formerLayout ? [alias] : []);
     const moved: pulumi.Alias = { parent: pulumi.rootStackResource };
-    const child = (aliases: pulumi.Alias[] = [moved]): pulumi.ResourceOptions => ({ parent: this, aliases });
+    const child = (aliases: pulumi.Alias[] = formerly(moved)): pulumi.ResourceOptions => ({ parent: this, aliases });
 
     const target = cloudTarget(name, cfg.cloud, cfg.providerCredentials, child());
     const labels = hcloudLabels(cfg.project, cfg.stack);
@@ -238,7 +244,7 @@ export class OpenClawGateway extends pulumi.ComponentResource {
         carryState: cfg.restoreOnRebuild ? deployment : undefined,
       },
       // Renamed from OpenClawGateway when the package took that name: one alias for both moves.
-      child([{ parent: pulumi.rootStackResource, type: GATEWAY_SETUP_FORMER_TYPE }]),
+      child(formerly({ parent: pulumi.rootStackResource, type: GATEWAY_SETUP_FORMER_TYPE })),
     );
 
     const artifacts: Record<string, pulumi.Input<string>> = { "cloud-init.yaml": userData };
@@ -263,14 +269,12 @@ export class OpenClawGateway extends pulumi.ComponentResource {
     this.telegramPairing = pulumi.output(
       settings.telegram
         ? `list: ${ssh} sudo -u openclaw -H openclaw pairing list telegram | ` +
-            `approve: ${ssh} sudo -u openclaw -H openclaw pairing approve telegram <CODE> | ` +
-            "or: npm run pair -- telegram [CODE]"
+            `approve: ${ssh} sudo -u openclaw -H openclaw pairing approve telegram <CODE>`
         : "Telegram is off (set telegramBotToken)",
     );
     this.devicePairing = pulumi.output(
       `list: ${ssh} sudo -u openclaw -H openclaw devices list | ` +
-        `approve: ${ssh} sudo -u openclaw -H openclaw devices approve <requestId> | ` +
-        "or: npm run pair -- devices [requestId]",
+        `approve: ${ssh} sudo -u openclaw -H openclaw devices approve <requestId>`,
     );
 
     this.registerOutputs({
@@ -300,8 +304,26 @@ function validated(name: string, args: OpenClawGatewayArgs, env: Readonly<Record
       "OpenClawGateway settings",
     );
   }
-  return gatewayConfig(args, env);
+  const cfg = gatewayConfig(args, env);
+  // Two gateways with one tailnet name would fight over it (and over the Hetzner server name).
+  const taken = CLAIMED.get(claimKey()) ?? new Map<string, string>();
+  const host = `${cfg.hostname}.${cfg.tailnet}`;
+  const other = taken.get(host);
+  if (other !== undefined && other !== name) {
+    throw new ConfigError(
+      [{ key: "hostname", given: JSON.stringify(cfg.hostname), expected: `a name no other gateway of this program has on ${cfg.tailnet} (the gateway ${JSON.stringify(other)} has it)` }],
+      "OpenClawGateway settings",
+    );
+  }
+  taken.set(host, name);
+  CLAIMED.set(claimKey(), taken);
+  return cfg;
 }
+
+/** The tailnet names the gateways of one deployment use, by the deployment's connection to the engine (one per run). */
+const CLAIMED = new WeakMap<object, Map<string, string>>();
+const NO_STACK = {};
+const claimKey = (): object => (pulumi.runtime.getMonitor() as object | undefined) ?? NO_STACK;
 
 function requireDefined<T>(value: T | undefined, key: string): T {
   if (value === undefined) throw new Error(`internal: ${key} validated as set but not read`);

@@ -49,7 +49,7 @@ export interface OpenClawGatewayArgs {
   restoreOnRebuild?: boolean;
   /** A single-use, pre-approved, tagged Tailscale auth key; used only without Tailscale API credentials. */
   tailscaleAuthKey?: pulumi.Input<string>;
-  /** The Telegram bot token from @BotFather. Unset: Telegram is off. */
+  /** The Telegram bot token from BotFather (Telegram's bot for making bots). Unset: Telegram is off. */
   telegramBotToken?: pulumi.Input<string>;
   /** Anthropic API key for the gateway's models. */
   anthropicApiKey?: pulumi.Input<string>;
@@ -170,6 +170,11 @@ export function gatewayConfig(
   const result = validateConfig({ values, secretKeys, pending, env });
   if (!result.ok) issues.push(...result.issues.map((i) => ({ ...i, key: settingName(i.key) })));
   if (issues.length > 0 || !result.ok) throw new ConfigError(issues, "OpenClawGateway settings");
+  if (result.config.tailscaleAuth.kind === "mint" && result.config.secretsSet.has("tailscaleAuthKey")) {
+    void pulumi.log.warn(
+      "OpenClawGateway: tailscaleAuthKey is not used: Tailscale API credentials are set (in the settings or the environment), so a single-use key is minted for the server instead.",
+    );
+  }
 
   const secret = (full: string, name: string, v: pulumi.Input<string> | undefined): pulumi.Output<string> | undefined =>
     absent(v) ? undefined : checkedSecret(full, name, pulumi.secret(v as pulumi.Input<string>));

@@ -10,7 +10,9 @@ import { join } from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Evaluation, evaluate, isSecretValue, unwrap } from "../../scripts/lib/mockRuntime";
 import { DEFAULT_INVOKES } from "../../scripts/lib/mockState";
-import { OPENCLAW_GATEWAY_TYPE } from "../../pkg";
+import { OPENCLAW_GATEWAY_TYPE, OpenClawGateway } from "../../pkg";
+import { ResourceState, deploy } from "../../scripts/lib/engine";
+import { DYNAMIC_PROVIDERS } from "../../scripts/lib/planEvaluation";
 import { OpenClawGatewayProvider } from "../../pkg/provider";
 import { TEST_AUTH_KEY } from "../helpers/stack";
 import { fromEvaluation, pack } from "../policy/harness";
@@ -98,6 +100,44 @@ describe("the TypeScript consumer example (two gateways in one program)", () => 
     expect(failure?.message).toMatch(/^tailnet: given "example.com"; expected your tailnet's DNS name/m);
     expect(failure?.message).toMatch(/^telegramOwnerId: given "me"; expected your numeric Telegram user id/m);
     expect((failure?.registrations as { type: string }[]).map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
+  });
+});
+
+describe("gateways in a program of one's own", () => {
+  const options = { project: "team-infra", stack: "prod", config: {}, secretKeys: [], invokes: DEFAULT_INVOKES };
+
+  it("claims none of the program's own resources: the former-layout aliases are this repository's program's alone", async () => {
+    const program = () => {
+      let outputs: Record<string, pulumi.Input<unknown>> = {};
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- a program is loaded as Pulumi loads it, afresh each time
+        outputs = require(join(EXAMPLES, "typescript", "index.ts")) as Record<string, pulumi.Input<unknown>>;
+      });
+      return { outputs };
+    };
+    const guard = DYNAMIC_PROVIDERS["openclaw-rebuild-guard"];
+    const dynamicProviders = { "research-rebuild-guard": guard, "support-rebuild-guard": guard };
+    const deployOptions = { ...options, config: TEAM_CONFIG, secretKeys: TEAM_SECRETS, dynamicProviders };
+    // The gateways are added to a stack that already has the program's own top-level provider
+    // named hcloud and a firewall at the top with a gateway child's name.
+    const own = (type: string, name: string): ResourceState => ({ urn: `urn:pulumi:prod::team-infra::${type}::${name}`, type, name, custom: true, id: "1", inputs: {}, outputs: {}, protect: false, generation: 1 });
+    const prior = new Map([own("pulumi:providers:hcloud", "hcloud"), own("openclaw-vps:network:DenyAllFirewall", "research-firewall")].map((r) => [r.urn, r]));
+    const added = await deploy(program, { ...deployOptions, prior });
+    expect(added.steps.filter((st) => st.aliasedFrom)).toEqual([]);
+    expect(added.steps.filter((st) => st.op === "delete").map((st) => st.name).sort()).toEqual(["hcloud", "research-firewall"]);
+    expect(added.steps.filter((st) => st.op === "same")).toEqual([]);
+  }, 60_000);
+
+  it("refuses two gateways with one tailnet name, naming the one that has it", async () => {
+    const failure = await evaluate(() => {
+      new OpenClawGateway("a", { tailnet: "tail1234.ts.net", tailscaleAuthKey: pulumi.secret(TEST_AUTH_KEY) }, undefined, { env: {} });
+      new OpenClawGateway("b", { tailnet: "tail1234.ts.net", tailscaleAuthKey: pulumi.secret(TEST_AUTH_KEY) }, undefined, { env: {} });
+      return { outputs: {} };
+    }, options).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(failure?.message).toContain('hostname: given "openclaw"; expected a name no other gateway of this program has on tail1234.ts.net (the gateway "a" has it)');
   });
 });
 
