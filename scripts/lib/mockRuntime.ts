@@ -208,8 +208,11 @@ function aliasSpecs(req: RegisterRequest): AliasSpec[] {
   });
 }
 
-/** The SDK's mock monitor, recording each registration and emulating engine-side secrecy. */
-class RecordingMonitor extends MockMonitor {
+/**
+ * The SDK's mock monitor, recording each registration and emulating engine-side secrecy.
+ * Exported for tests that serve it over gRPC to a real plugin process (tests/package/plugin.test.ts).
+ */
+export class RecordingMonitor extends MockMonitor {
   readonly registrations: Registration[] = [];
   readonly resourceOutputs = new Map<string, Record<string, unknown>>();
   private readonly secretOutputs: Map<string, readonly string[]>;
