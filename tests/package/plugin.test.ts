@@ -117,9 +117,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client?.close();
-  plugin?.kill("SIGKILL");
+  // The plugin, then this test's servers: nothing of either is left running.
+  if (plugin && plugin.exitCode === null) {
+    const exited = new Promise<void>((resolve) => plugin!.once("exit", () => resolve()));
+    plugin.kill("SIGKILL");
+    await exited;
+  }
+  server?.forceShutdown();
   if (consumerDir) rmSync(consumerDir, { recursive: true, force: true });
-  await new Promise<void>((resolve) => (server ? server.tryShutdown(() => resolve()) : resolve()));
 });
 
 describe("the package's plugin", () => {
