@@ -1,0 +1,235 @@
+/**
+ * The real Pulumi engine on this project's program: the CLI built by `npm run toolchain`,
+ * the Node.js language host beside it, and the provider stand-ins of toolchain/providers,
+ * installed into a scratch PULUMI_HOME as the plugins of the versions package.json pins.
+ * A RealStack is one stack in a scratch directory, with a file backend and a passphrase
+ * secrets provider, on the stack config a user would write with `pulumi config set`.
+ * Nothing is downloaded (PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION) and nothing leaves
+ * the machine: the stand-ins keep their "cloud" in files of the scratch directory.
+ */
+import { execFileSync, spawnSync } from "child_process";
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { LocalCloud } from "../../toolchain/providers/local-cloud";
+
+const REPO = path.resolve(__dirname, "..", "..");
+const TOOLCHAIN = path.join(REPO, "toolchain");
+/** The packages whose plugins the program loads, each standing in at its SDK's version. */
+export const PROVIDER_PACKAGES = ["command", "digitalocean", "hcloud", "random", "tailscale", "tls"] as const;
+/** A bound on every CLI run: a first `pulumi up` takes about 10 s here. */
+const RUN_TIMEOUT_MS = 300_000;
+
+/** The bin directory `npm run toolchain` builds for the current sources, if it is built. */
+export function toolchainBin(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const cache = env.OPENCLAW_VPS_TOOLCHAIN_CACHE ?? path.join(os.homedir(), ".cache", "openclaw-vps", "toolchain");
+  // The same inputs, in the same order, as toolchain/build.sh.
+  const inputs = ["go.mod", "go.sum", "tools.go", "cmd/pulumi-language-nodejs/main.go", "build.sh"];
+  const hash = createHash("sha256");
+  for (const f of inputs) hash.update(fs.readFileSync(path.join(TOOLCHAIN, f)));
+  const bin = path.join(cache, hash.digest("hex").slice(0, 16), "bin");
+  return ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"].every((f) => fs.existsSync(path.join(bin, f))) ? bin : undefined;
+}
+
+/** One step of a plan or an update: the engine's operation on a resource. */
+export interface EngineStep {
+  readonly op: string;
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+}
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A CLI run that failed: its output is in the message (no secret is ever in it: see the tests). */
+export class CliError extends Error {
+  constructor(readonly args: readonly string[], readonly result: RunResult) {
+    super(`pulumi ${args.join(" ")} exited ${result.code}:\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
+  }
+}
+
+function sdkVersion(pkg: string): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(REPO, "node_modules", "@pulumi", pkg, "package.json"), "utf8")) as { pulumi: { version: string } };
+  return manifest.pulumi.version;
+}
+
+/**
+ * Collapses the engine's events into one operation per resource: a replacement shows as
+ * create-replacement, replace and delete-replaced, and is one "replace" here.
+ */
+export function stepsOfEvents(lines: readonly string[]): EngineStep[] {
+  const order: string[] = [];
+  const ops = new Map<string, { type: string; ops: Set<string> }>();
+  for (const line of lines) {
+    const event = JSON.parse(line) as { resourcePreEvent?: { metadata: { op: string; urn: string; type: string } } };
+    const m = event.resourcePreEvent?.metadata;
+    if (!m) continue;
+    if (!ops.has(m.urn)) {
+      ops.set(m.urn, { type: m.type, ops: new Set() });
+      order.push(m.urn);
+    }
+    ops.get(m.urn)?.ops.add(m.op);
+  }
+  return order.map((urn) => {
+    const entry = ops.get(urn);
+    if (!entry) throw new Error(`no entry for ${urn}`);
+    const o = entry.ops;
+    const op = o.has("replace") || o.has("create-replacement") ? "replace" : o.has("delete-replaced") ? "delete-replaced" : [...o][0];
+    return { op, urn, type: entry.type, name: urn.split("::").slice(3).join("::") };
+  });
+}
+
+export class RealStack {
+  readonly project: string;
+  private readonly env: NodeJS.ProcessEnv;
+  private events = 0;
+
+  private constructor(readonly dir: string, readonly stack: string, bin: string) {
+    this.project = path.join(dir, "project");
+    this.env = {
+      ...process.env,
+      // The CLI with its language host and the dynamic provider's shim beside it, as Pulumi's
+      // releases lay them out; the stand-ins are in PULUMI_HOME's plugin cache, at their SDKs'
+      // versions, and nothing else on PATH is taken for a plugin.
+      PATH: [bin, process.env.PATH ?? ""].join(path.delimiter),
+      PULUMI_HOME: path.join(dir, "home"),
+      PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
+      PULUMI_CONFIG_PASSPHRASE: "the rehearsal's passphrase",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      // --event-log is offered only with this set (pkg/cmd/pulumi/operations/up.go).
+      PULUMI_DEBUG_COMMANDS: "true",
+      PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
+      OPENCLAW_VPS_LOCAL_CLOUD: path.join(dir, "cloud"),
+      OPENCLAW_VPS_COMMAND_LOG: path.join(dir, "commands.jsonl"),
+      // No ambient credentials may reach the stand-ins.
+      HCLOUD_TOKEN: undefined,
+      DIGITALOCEAN_TOKEN: undefined,
+      TAILSCALE_API_KEY: undefined,
+      PULUMI_CONFIG: undefined,
+    };
+  }
+
+  /** A new stack in a new scratch directory, with the plugins installed. */
+  static create(bin: string, stack = "dev"): RealStack {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "openclaw-vps-engine-"));
+    const s = new RealStack(dir, stack, bin);
+    fs.mkdirSync(s.project);
+    fs.mkdirSync(path.join(dir, "state"));
+    // The project as a user has it: the program's files from the repository (linked, so
+    // ts-node compiles them in place), and a Pulumi.yaml whose backend the env sets.
+    for (const f of ["index.ts", "tsconfig.json", "package.json", "node_modules"]) fs.symlinkSync(path.join(REPO, f), path.join(s.project, f));
+    const projectFile = fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8").replace(/^backend:\n {2}url: .*\n/m, "");
+    fs.writeFileSync(path.join(s.project, "Pulumi.yaml"), projectFile);
+    const plugins = path.join(dir, "plugins");
+    fs.mkdirSync(plugins);
+    for (const pkg of PROVIDER_PACKAGES) {
+      const file = path.join(plugins, `pulumi-resource-${pkg}`);
+      fs.writeFileSync(
+        file,
+        `#!/bin/sh\nexec node -r ${JSON.stringify(path.join(REPO, "node_modules", "ts-node", "register", "transpile-only"))} ${JSON.stringify(path.join(TOOLCHAIN, "providers", "standin.ts"))} ${pkg} "$@"\n`,
+        { mode: 0o755 },
+      );
+      s.pulumi(["plugin", "install", "resource", pkg, sdkVersion(pkg), "--file", file]);
+    }
+    s.pulumi(["stack", "init", stack, "--non-interactive"]);
+    return s;
+  }
+
+  /** Runs the CLI in the project; throws CliError unless it exits 0 (or `allowFailure`). */
+  pulumi(args: readonly string[], options: { allowFailure?: boolean; input?: string } = {}): RunResult {
+    const r = spawnSync("pulumi", [...args], {
+      cwd: this.project,
+      env: this.env,
+      encoding: "utf8",
+      input: options.input ?? "",
+      timeout: RUN_TIMEOUT_MS,
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    const result = { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+    if (r.error) throw r.error;
+    if (result.code !== 0 && !options.allowFailure) throw new CliError(args, result);
+    return result;
+  }
+
+  /** `pulumi config set`, the value on stdin: as a user types it, never in a command line. */
+  configSet(key: string, value: string, secret = false): void {
+    this.pulumi(["config", "set", key, ...(secret ? ["--secret"] : []), "--non-interactive"], { input: value });
+  }
+
+  configRemove(key: string): void {
+    this.pulumi(["config", "rm", key]);
+  }
+
+  /** Sets exactly these keys: what the previous config had and this one lacks is removed. */
+  applyConfig(plain: Readonly<Record<string, string>>, secret: Readonly<Record<string, string>>): void {
+    // The stack file as the CLI wrote it (`pulumi config --json` refuses while a required key is unset).
+    const file = path.join(this.project, `Pulumi.${this.stack}.yaml`);
+    const current = fs.existsSync(file) ? ((YAML.parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {}) : {};
+    for (const key of Object.keys(current)) if (!(key in plain) && !(key in secret)) this.configRemove(key);
+    for (const [k, v] of Object.entries(plain)) this.configSet(k, v);
+    for (const [k, v] of Object.entries(secret)) this.configSet(k, v, true);
+  }
+
+  private eventLog(): string {
+    this.events += 1;
+    return path.join(this.dir, `events-${this.events}.jsonl`);
+  }
+
+  private run(command: "preview" | "up" | "destroy", extra: readonly string[], allowFailure: boolean): { steps: EngineStep[]; result: RunResult } {
+    const log = this.eventLog();
+    const args = [command, "--non-interactive", `--event-log=${log}`, ...(command === "preview" ? [] : ["--yes"]), ...extra];
+    const result = this.pulumi(args, { allowFailure });
+    const lines = fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").filter((l) => l.trim() !== "") : [];
+    return { steps: stepsOfEvents(lines), result };
+  }
+
+  preview(extra: readonly string[] = [], allowFailure = false) {
+    return this.run("preview", extra, allowFailure);
+  }
+  up(extra: readonly string[] = [], allowFailure = false) {
+    return this.run("up", extra, allowFailure);
+  }
+  destroy(extra: readonly string[] = [], allowFailure = false) {
+    return this.run("destroy", extra, allowFailure);
+  }
+
+  /** The commands the command stand-in was asked to run since the last call, in order. */
+  takeCommandRuns(): { name: string; op: string; runs: string }[] {
+    const file = path.join(this.dir, "commands.jsonl");
+    if (!fs.existsSync(file)) return [];
+    const runs = fs.readFileSync(file, "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as { name: string; op: string; runs: string });
+    fs.rmSync(file);
+    return runs;
+  }
+
+  /** What exists in the local cloud, by resource type. */
+  cloudCounts(): Record<string, number> {
+    return LocalCloud.counts(path.join(this.dir, "cloud"));
+  }
+
+  /** The state as stored (`pulumi stack export`). */
+  exportState(): string {
+    return this.pulumi(["stack", "export"]).stdout;
+  }
+
+  output(name: string, showSecrets = false): string {
+    return this.pulumi(["stack", "output", name, ...(showSecrets ? ["--show-secrets"] : [])]).stdout.trim();
+  }
+
+  dispose(): void {
+    // Stop nothing: every CLI run has ended. Only the scratch directory remains.
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** The CLI's version line, for summaries. */
+export function cliVersion(bin: string): string {
+  return execFileSync(path.join(bin, "pulumi"), ["version"], { encoding: "utf8", env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } }).trim();
+}

@@ -1,0 +1,167 @@
+/**
+ * A resource provider plugin standing in for one of the real ones (hcloud, digitalocean,
+ * tailscale, random, tls, command), which the Go module proxy these machines reach does not
+ * serve (docs/toolchain.md). The real Pulumi CLI starts it as `pulumi-resource-<package>`
+ * and talks to it over the provider protocol, through the real @pulumi/pulumi provider server.
+ *
+ * It keeps, of each real provider, what decides an engine's plan and what the providers refuse:
+ * - Diff: the inputs that differ, and the replace-on-change ones among them (REPLACE_ON in
+ *   scripts/lib/engine.ts, each with its source in the provider's code);
+ * - outputs: the inputs plus the computed values the program reads (scripts/lib/mockState.ts),
+ *   with the outputs the real schemas mark secret returned as secrets (SECRET_OUTPUTS);
+ * - the checks the real providers make before the cloud is called (CHECKS) and the cloud's
+ *   own refusals (a firewall in use, a protected server: local-cloud.ts);
+ * - command: every run of `create`, `update` or `delete` is appended to a log, in the order
+ *   the engine asks for it (pulumi-command 1.2.1's rules: commandController.go), and nothing
+ *   is executed.
+ * What it leaves out: the real APIs' wire shapes, retries and waits, Terraform's schemas.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as provider from "@pulumi/pulumi/provider";
+import { REPLACE_ON } from "../../scripts/lib/engine";
+import { DEFAULT_INVOKES, defaultMockState } from "../../scripts/lib/mockState";
+import { isSecretValue, unwrap, wrapSecret } from "../../scripts/lib/mockRuntime";
+import { LocalCloud } from "./local-cloud";
+
+/** The engine's marker for a value not known during a preview. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Outputs the real providers' schemas mark secret (`"secret": true`). */
+export const SECRET_OUTPUTS: Readonly<Record<string, readonly string[]>> = {
+  "random:index/randomBytes:RandomBytes": ["base64", "hex"],
+  "random:index/randomPassword:RandomPassword": ["result", "bcryptHash"],
+  "tls:index/privateKey:PrivateKey": ["privateKeyOpenssh", "privateKeyPem", "privateKeyPemPkcs8"],
+  "tailscale:index/tailnetKey:TailnetKey": ["key"],
+};
+
+type Inputs = Record<string, unknown>;
+type Failure = { property: string; reason: string };
+
+/** What the real providers refuse before any API call (their schema validation and CustomizeDiff). */
+export const CHECKS: Readonly<Record<string, (inputs: Inputs) => Failure[]>> = {
+  // hetznercloud/terraform-provider-hcloud internal/server/resource.go: "delete_protection and
+  // rebuild_protection must be equal"; the API takes at most 32 KiB of user data.
+  "hcloud:index/server:Server": (i) => [
+    ...(known(i.deleteProtection) && known(i.rebuildProtection) && Boolean(unwrap(i.deleteProtection)) !== Boolean(unwrap(i.rebuildProtection))
+      ? [{ property: "rebuildProtection", reason: "delete_protection and rebuild_protection must be equal" }]
+      : []),
+    ...(typeof unwrap(i.userData) === "string" && Buffer.byteLength(String(unwrap(i.userData))) > 32 * 1024
+      ? [{ property: "userData", reason: `user data is ${Buffer.byteLength(String(unwrap(i.userData)))} bytes; Hetzner takes at most 32768` }]
+      : []),
+  ],
+  // digitalocean/terraform-provider-digitalocean digitalocean/firewall: "At least one rule must be specified".
+  "digitalocean:index/firewall:Firewall": (i) => {
+    const rules = [...asArray(i.inboundRules), ...asArray(i.outboundRules)];
+    return known(i.inboundRules) && known(i.outboundRules) && rules.length === 0 ? [{ property: "outboundRules", reason: "At least one rule must be specified" }] : [];
+  },
+  // The real provider's token check: an hcloud token is exactly 64 characters.
+  "pulumi:providers:hcloud": (i) => {
+    const token = unwrap(i.token);
+    return typeof token === "string" && token !== UNKNOWN && token.length !== 64 ? [{ property: "token", reason: "entered token is invalid (must be exactly 64 characters long)" }] : [];
+  },
+};
+
+function known(v: unknown): boolean {
+  return v !== undefined && JSON.stringify(v).indexOf(UNKNOWN) < 0;
+}
+function asArray(v: unknown): unknown[] {
+  const u = unwrap(v);
+  return Array.isArray(u) ? u : [];
+}
+function typeOf(urn: string): string {
+  // urn:pulumi:stack::project::parent$type::name
+  const qualified = urn.split("::")[2];
+  const parts = qualified.split("$");
+  return parts[parts.length - 1];
+}
+function nameOf(urn: string): string {
+  return urn.split("::").slice(3).join("::");
+}
+
+/** Outputs the provider computes (not inputs): these never take part in a diff. */
+function computedKeys(type: string): Set<string> {
+  return new Set(Object.keys(defaultMockState(type, "x", {}).state));
+}
+
+function differing(olds: Inputs, news: Inputs, type: string): string[] {
+  const computed = computedKeys(type);
+  const keys = new Set([...Object.keys(news), ...Object.keys(olds).filter((k) => !computed.has(k))]);
+  return [...keys]
+    .filter((k) => JSON.stringify(unwrap(olds[k]) ?? null) !== JSON.stringify(unwrap(news[k]) ?? null))
+    .sort();
+}
+
+function withSecretOutputs(type: string, outs: Inputs): Inputs {
+  const secret = SECRET_OUTPUTS[type] ?? [];
+  return Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, secret.includes(k) && !isSecretValue(v) ? wrapSecret(v) : v]));
+}
+
+/** Appends one command run to the log the tests read. */
+function logRun(file: string | undefined, entry: Record<string, unknown>): void {
+  if (file) fs.appendFileSync(file, `${JSON.stringify(entry)}\n`);
+}
+
+export function standIn(pkg: string, version: string, env: NodeJS.ProcessEnv): provider.Provider {
+  const cloud = new LocalCloud(env.OPENCLAW_VPS_LOCAL_CLOUD, pkg);
+  const commandLog = env.OPENCLAW_VPS_COMMAND_LOG;
+  const isCommand = (type: string) => type === "command:local:Command" || type === "command:remote:Command";
+
+  return {
+    version,
+    check(urn: string, _olds: Inputs, news: Inputs): Promise<provider.CheckResult> {
+      const type = typeOf(urn);
+      if (!type.startsWith(`${pkg}:`) && type !== `pulumi:providers:${pkg}`) throw new Error(`${pkg} stand-in: unknown resource type ${type}`);
+      const failures = CHECKS[type]?.(news) ?? [];
+      return Promise.resolve({ inputs: news, failures });
+    },
+    diff(_id: string, urn: string, olds: Inputs, news: Inputs): Promise<provider.DiffResult> {
+      const type = typeOf(urn);
+      const rule = REPLACE_ON[type];
+      if (rule === undefined) throw new Error(`${pkg} stand-in: no replace rule for ${type}`);
+      const changed = differing(olds, news, type);
+      const replaces = rule === "all" ? changed : changed.filter((k) => rule.includes(k));
+      return Promise.resolve({ changes: changed.length > 0, replaces });
+    },
+    create(urn: string, inputs: Inputs): Promise<provider.CreateResult> {
+      const type = typeOf(urn);
+      const name = nameOf(urn);
+      // Each creation is a new generation: a new id and new random values.
+      const model = defaultMockState(type, name, unwrap(inputs) as Inputs, `#${cloud.nextSerial()}`);
+      cloud.add(type, model.id, inputs);
+      if (isCommand(type)) logRun(commandLog, { name, op: "create", runs: "create" });
+      // Inputs keep their secret markers; computed values come from the model.
+      return Promise.resolve({ id: model.id, outs: withSecretOutputs(type, { ...model.state, ...inputs }) });
+    },
+    update(id: string, urn: string, olds: Inputs, news: Inputs): Promise<provider.UpdateResult> {
+      const type = typeOf(urn);
+      const name = nameOf(urn);
+      cloud.replaceInputs(type, id, news);
+      if (isCommand(type)) logRun(commandLog, { name, op: "update", runs: unwrap(news.update) === undefined ? "create" : "update" });
+      const computed = computedKeys(type);
+      const kept = Object.fromEntries(Object.entries(olds).filter(([k]) => computed.has(k)));
+      const fresh = isCommand(type) ? defaultMockState(type, name, unwrap(news) as Inputs, `#${id}`).state : {};
+      return Promise.resolve({ outs: withSecretOutputs(type, { ...kept, ...fresh, ...news }) });
+    },
+    delete(id: string, urn: string, props: Inputs): Promise<void> {
+      const type = typeOf(urn);
+      cloud.remove(type, id);
+      if (isCommand(type) && unwrap(props.delete) !== undefined) logRun(commandLog, { name: nameOf(urn), op: "delete", runs: "delete" });
+      return Promise.resolve();
+    },
+    invoke(token: string, inputs: Inputs): Promise<provider.InvokeResult> {
+      const answer = DEFAULT_INVOKES[token];
+      if (!answer) throw new Error(`${pkg} stand-in: unknown function ${token}`);
+      return Promise.resolve({ outputs: answer(inputs) });
+    },
+  };
+}
+
+function main(): void {
+  const pkg = process.argv[2];
+  const sdk = JSON.parse(fs.readFileSync(require.resolve(`@pulumi/${pkg}/package.json`, { paths: [path.join(__dirname, "..", "..")] }), "utf8")) as { pulumi: { version: string } };
+  // The plugin's version is its SDK's: never a plugin of another version than the SDK's.
+  void provider.main(standIn(pkg, sdk.pulumi.version, process.env), process.argv.slice(3));
+}
+
+if (require.main === module) main();
