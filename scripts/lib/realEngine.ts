@@ -89,6 +89,8 @@ export class RealStack {
   readonly project: string;
   private readonly env: NodeJS.ProcessEnv;
   private events = 0;
+  /** The config values this object last set, so an unchanged value is not set again. */
+  private readonly applied = new Map<string, string>();
 
   private constructor(readonly dir: string, readonly stack: string, bin: string) {
     this.project = path.join(dir, "project");
@@ -127,17 +129,7 @@ export class RealStack {
     for (const f of ["index.ts", "tsconfig.json", "package.json", "node_modules"]) fs.symlinkSync(path.join(REPO, f), path.join(s.project, f));
     const projectFile = fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8").replace(/^backend:\n {2}url: .*\n/m, "");
     fs.writeFileSync(path.join(s.project, "Pulumi.yaml"), projectFile);
-    const plugins = path.join(dir, "plugins");
-    fs.mkdirSync(plugins);
-    for (const pkg of PROVIDER_PACKAGES) {
-      const file = path.join(plugins, `pulumi-resource-${pkg}`);
-      fs.writeFileSync(
-        file,
-        `#!/bin/sh\nexec node -r ${JSON.stringify(path.join(REPO, "node_modules", "ts-node", "register", "transpile-only"))} ${JSON.stringify(path.join(TOOLCHAIN, "providers", "standin.ts"))} ${pkg} "$@"\n`,
-        { mode: 0o755 },
-      );
-      s.pulumi(["plugin", "install", "resource", pkg, sdkVersion(pkg), "--file", file]);
-    }
+    installStandIns(bin, s.env.PULUMI_HOME ?? "", path.join(dir, "plugins"));
     s.pulumi(["stack", "init", stack, "--non-interactive"]);
     return s;
   }
@@ -167,14 +159,28 @@ export class RealStack {
     this.pulumi(["config", "rm", key]);
   }
 
-  /** Sets exactly these keys: what the previous config had and this one lacks is removed. */
+  /**
+   * Sets exactly these keys: what the stack file has and this config lacks is removed, and
+   * only values that differ from the last ones set here are set again.
+   */
   applyConfig(plain: Readonly<Record<string, string>>, secret: Readonly<Record<string, string>>): void {
     // The stack file as the CLI wrote it (`pulumi config --json` refuses while a required key is unset).
     const file = path.join(this.project, `Pulumi.${this.stack}.yaml`);
     const current = fs.existsSync(file) ? ((YAML.parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {}) : {};
-    for (const key of Object.keys(current)) if (!(key in plain) && !(key in secret)) this.configRemove(key);
-    for (const [k, v] of Object.entries(plain)) this.configSet(k, v);
-    for (const [k, v] of Object.entries(secret)) this.configSet(k, v, true);
+    for (const key of Object.keys(current)) {
+      if (!(key in plain) && !(key in secret)) {
+        this.configRemove(key);
+        this.applied.delete(key);
+      }
+    }
+    for (const [entries, isSecret] of [[plain, false], [secret, true]] as const) {
+      for (const [key, value] of Object.entries(entries)) {
+        const tag = `${isSecret ? "secret" : "plain"}:${value}`;
+        if (this.applied.get(key) === tag && key in current) continue;
+        this.configSet(key, value, isSecret);
+        this.applied.set(key, tag);
+      }
+    }
   }
 
   private eventLog(): string {
@@ -232,4 +238,37 @@ export class RealStack {
 /** The CLI's version line, for summaries. */
 export function cliVersion(bin: string): string {
   return execFileSync(path.join(bin, "pulumi"), ["version"], { encoding: "utf8", env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } }).trim();
+}
+
+/**
+ * Installs the provider stand-ins into a PULUMI_HOME's plugin cache, each as the plugin of
+ * its npm SDK's version (`pulumi plugin install resource NAME VERSION --file`), so the CLI
+ * finds every plugin the program and the package need without downloading anything.
+ */
+export function installStandIns(bin: string, home: string, dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const pkg of PROVIDER_PACKAGES) {
+    const file = path.join(dir, `pulumi-resource-${pkg}`);
+    fs.writeFileSync(
+      file,
+      `#!/bin/sh\nexec node -r ${JSON.stringify(path.join(REPO, "node_modules", "ts-node", "register", "transpile-only"))} ${JSON.stringify(path.join(TOOLCHAIN, "providers", "standin.ts"))} ${pkg} "$@"\n`,
+      { mode: 0o755 },
+    );
+    const r = cli(bin, ["plugin", "install", "resource", pkg, sdkVersion(pkg), "--file", file], dir, home);
+    if (r.code !== 0) throw new Error(`pulumi plugin install ${pkg}: ${r.stderr}`);
+  }
+}
+
+/** One CLI run outside any stack, with a scratch PULUMI_HOME: for `pulumi package ...`. */
+export function cli(bin: string, args: readonly string[], cwd: string, home: string): RunResult {
+  const r = spawnSync(path.join(bin, "pulumi"), [...args], {
+    cwd,
+    env: { ...process.env, PATH: [bin, process.env.PATH ?? ""].join(path.delimiter), PULUMI_HOME: home, PULUMI_SKIP_UPDATE_CHECK: "true", PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true" },
+    encoding: "utf8",
+    input: "",
+    timeout: RUN_TIMEOUT_MS,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error) throw r.error;
+  return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
 }

@@ -9,15 +9,17 @@
  * that are the emulation's to explain, with why (knownDifference); anything else fails.
  */
 import * as fs from "fs";
+import * as path from "path";
 import { PROJECT } from "../../config/keys";
 import { Deployment, StackState } from "../../scripts/lib/engine";
 import { EngineStep, RealStack, toolchainBin } from "../../scripts/lib/realEngine";
 import { TEST_AUTH_KEY, TestConfig, up } from "../helpers/stack";
 
 const k = (key: string) => `${PROJECT}:${key}`;
+const POLICY_PACK = path.join(__dirname, "..", "..", "policy");
 const bin = toolchainBin();
-// CI builds the toolchain first (.ci/run); without it this suite cannot run, and says so.
-const describeReal = bin === undefined && process.env.CI !== "true" ? describe.skip : describe;
+/** CI builds the toolchain first (.ci/run) and must run these; elsewhere they skip without it. */
+export const describeReal = bin === undefined && process.env.CI !== "true" ? describe.skip : describe;
 if (bin === undefined && process.env.CI === "true") throw new Error("the toolchain is not built: run npm run toolchain");
 
 /**
@@ -43,7 +45,7 @@ const CLOUDS = {
   hetzner: { server: "openclaw-server-hcloud", moveTo: "hel1", creds: { "hcloud:token": CANARY.hcloudToken } },
   digitalocean: { server: "openclaw-server-do", moveTo: "ams3", creds: { "digitalocean:token": `dop_v1_${"c0ffee".repeat(10)}cafe` } },
 } as const;
-type Cloud = keyof typeof CLOUDS;
+export type Cloud = keyof typeof CLOUDS;
 
 function base(cloud: Cloud, minted: boolean): TestConfig {
   return {
@@ -118,13 +120,15 @@ async function refused(chain: Chain, label: string, config: TestConfig, message:
   report.push({ label, refused: true, plan: realPlan(real.steps) });
 }
 
-const MATRIX: [Cloud, boolean][] = [
-  ["hetzner", false],
-  ["hetzner", true],
-  ["digitalocean", true],
-];
+/**
+ * The day-2 chain on one cloud, with a supplied or a minted auth key: one stack, each config
+ * applied in turn, the emulation following from its own previous state.
+ */
+export function dayTwoChain(cloud: Cloud, minted: boolean): void {
+  describeReal(`the real engine on ${cloud} (${minted ? "minted" : "supplied"} auth key)`, () => chainTests(cloud, minted));
+}
 
-describeReal.each(MATRIX)("the real engine on %s (minted key: %s)", (cloud, minted) => {
+function chainTests(cloud: Cloud, minted: boolean): void {
   let chain: Chain;
   beforeAll(() => {
     chain = { stack: RealStack.create(bin ?? ""), emulated: undefined };
@@ -140,7 +144,11 @@ describeReal.each(MATRIX)("the real engine on %s (minted key: %s)", (cloud, mint
   const guarded = withPlain(rebuilt, { [k("protect")]: "true" });
   const lifted = withPlain(rebuilt, { [k("protect")]: "false" });
 
-  it("creates everything on the first up, and a second changes nothing", async () => {
+  it("passes the policy pack (the real CrossGuard run), creates everything on the first up, and a second changes nothing", async () => {
+    chain.stack.applyConfig(a.plain ?? {}, a.secret ?? {});
+    const preview = chain.stack.preview(["--policy-pack", POLICY_PACK]);
+    expect(preview.result.stdout).toMatch(/Policies:\n\s+✅ openclaw-vps@v[0-9.]+ \(local: /);
+    expect(preview.result.stdout).not.toMatch(/mandatory|advisory/);
     const steps = await step(chain, "first up", a);
     expect(steps.filter((s) => s.op === "create").length).toBeGreaterThan(15);
   });
@@ -190,4 +198,4 @@ describeReal.each(MATRIX)("the real engine on %s (minted key: %s)", (cloud, mint
     expect(Object.entries(after).filter(([, n]) => n > 0)).toEqual([]);
     report.push({ label: "destroy", before, after, runs: chain.stack.takeCommandRuns().map((r) => `${r.name}: ${r.runs}`) });
   });
-});
+}

@@ -1,0 +1,4 @@
+/** The day-2 chain under the real engine: hetzner, an auth key minted by the Tailscale provider. See dayTwo.ts. */
+import { dayTwoChain } from "./dayTwo";
+
+dayTwoChain("hetzner", true);
