@@ -93,10 +93,10 @@ interface Chain {
 }
 
 /** One `pulumi up` on both sides; they must agree. Returns the real steps. */
-async function step(chain: Chain, label: string, config: TestConfig): Promise<EngineStep[]> {
+async function step(chain: Chain, label: string, config: TestConfig, extra: readonly string[] = []): Promise<EngineStep[]> {
   const emulated = await up(config, { prior: chain.emulated });
   chain.stack.applyConfig(config.plain ?? {}, config.secret ?? {});
-  const real = chain.stack.up();
+  const real = chain.stack.up(extra);
   const runs = chain.stack.takeCommandRuns().map((r) => `${r.name}: ${r.runs}`).sort();
   chain.emulated = emulated.state;
   report.push({ label, plan: realPlan(real.steps), runs, defaultProviders: real.steps.filter(knownDifference).map((s) => `${s.type}::${s.name}: ${s.op}`) });
@@ -149,7 +149,8 @@ function chainTests(cloud: Cloud, minted: boolean): void {
     const preview = chain.stack.preview(["--policy-pack", POLICY_PACK]);
     expect(preview.result.stdout).toMatch(/Policies:\n\s+✅ openclaw-vps@v[0-9.]+ \(local: /);
     expect(preview.result.stdout).not.toMatch(/mandatory|advisory/);
-    const steps = await step(chain, "first up", a);
+    // And `pulumi up` checks the finished stack again, every value known.
+    const steps = await step(chain, "first up", a, ["--policy-pack", POLICY_PACK]);
     expect(steps.filter((s) => s.op === "create").length).toBeGreaterThan(15);
   });
 

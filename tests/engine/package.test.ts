@@ -37,6 +37,16 @@ describeReal("the package through the real CLI", () => {
     expect(served.stdout).not.toBe(fs.readFileSync(path.join(REPO, "pkg", "schema.json"), "utf8"));
   });
 
+  it("starts for a TypeScript consumer whose tsconfig.json is not strict (run-plugin type-checks with the consumer's)", () => {
+    const consumer = path.join(scratch, "consumer");
+    fs.mkdirSync(consumer);
+    fs.writeFileSync(path.join(consumer, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: false, target: "ES2020", module: "commonjs" } }));
+    const served = cli(bin, ["package", "get-schema", REPO], consumer, home());
+    expect({ code: served.code, stderr: served.stderr }).toEqual({ code: 0, stderr: "" });
+    const committed = cli(bin, ["package", "get-schema", path.join(REPO, "pkg", "schema.json")], consumer, home());
+    expect(served.stdout).toBe(committed.stdout);
+  });
+
   it("is refused from the repository's own root, where Pulumi.yaml and PulumiPlugin.yaml sit side by side", () => {
     // workspace.LoadBaseProjectFrom: a plugin and a project at the same depth is an error;
     // so CI and docs/package.md run package commands from outside the repository.

@@ -2,7 +2,7 @@
  * The package as Pulumi runs it: the Node.js language host starts a source plugin with
  * `node @pulumi/pulumi/cmd/run-plugin <package directory> <engine address>`
  * (sdk/nodejs/cmd/pulumi-language-nodejs RunPlugin), which loads package.json's "main"
- * (pkg/plugin.ts) through ts-node. The test does exactly that, and plays the engine's part
+ * (pkg/plugin.js, which loads pkg/plugin.ts through a transpile-only ts-node). The test does exactly that, and plays the engine's part
  * over gRPC: it asks for the schema and version (what `pulumi package add` asks), and sends
  * the Construct call the engine makes when a program in another language creates an
  * OpenClawGateway through its generated SDK, with the resource monitor the plugin then

@@ -19,6 +19,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as provider from "@pulumi/pulumi/provider";
+import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
 import { REPLACE_ON } from "../../scripts/lib/engine";
 import { DEFAULT_INVOKES, defaultMockState } from "../../scripts/lib/mockState";
 import { isSecretValue, unwrap, wrapSecret } from "../../scripts/lib/mockRuntime";
@@ -36,6 +37,35 @@ export const SECRET_OUTPUTS: Readonly<Record<string, readonly string[]>> = {
 };
 
 type Inputs = Record<string, unknown>;
+
+/**
+ * The real providers support previews (Configure answers supportsPreview): in a preview the
+ * engine still calls Create and Update, with `preview` set, and a create's outputs carry
+ * every computed value, `id` among them, as unknown. @pulumi/pulumi's provider server answers
+ * Configure without that flag and does not pass `preview` on, so both are added to the
+ * request and response messages it uses (the SDK is pinned; tests/engine would fail if this
+ * stopped taking effect: the policy pack's first preview reads the firewall's unknown id).
+ */
+let previewing = false;
+function supportPreviews(): void {
+  type Proto = { prototype: Record<string, unknown> };
+  const configure = (providerProto as unknown as { ConfigureResponse: Proto }).ConfigureResponse.prototype;
+  const accept = configure.setAcceptsecrets as (this: Record<string, (v: boolean) => unknown>, v: boolean) => unknown;
+  configure.setAcceptsecrets = function (this: Record<string, (v: boolean) => unknown>, v: boolean) {
+    this.setSupportspreview(true);
+    return accept.call(this, v);
+  };
+  for (const [message, getter] of [["CreateRequest", "getProperties"], ["UpdateRequest", "getNews"]] as const) {
+    const proto = (providerProto as unknown as Record<string, Proto>)[message].prototype;
+    const original = proto[getter] as (this: { getPreview(): boolean }) => unknown;
+    // The server reads these right before it calls create or update, in the same tick.
+    proto[getter] = function (this: { getPreview(): boolean }) {
+      previewing = this.getPreview();
+      return original.call(this);
+    };
+  }
+}
+
 type Failure = { property: string; reason: string };
 
 /** What the real providers refuse before any API call (their schema validation and CustomizeDiff). */
@@ -86,7 +116,7 @@ function computedKeys(type: string): Set<string> {
 
 function differing(olds: Inputs, news: Inputs, type: string): string[] {
   const computed = computedKeys(type);
-  const keys = new Set([...Object.keys(news), ...Object.keys(olds).filter((k) => !computed.has(k))]);
+  const keys = new Set([...Object.keys(news), ...Object.keys(olds).filter((k) => !computed.has(k) && k !== "id")]);
   return [...keys]
     .filter((k) => JSON.stringify(unwrap(olds[k]) ?? null) !== JSON.stringify(unwrap(news[k]) ?? null))
     .sort();
@@ -126,20 +156,32 @@ export function standIn(pkg: string, version: string, env: NodeJS.ProcessEnv): p
     create(urn: string, inputs: Inputs): Promise<provider.CreateResult> {
       const type = typeOf(urn);
       const name = nameOf(urn);
+      if (previewing) {
+        // Nothing is created: what the provider will compute is unknown, its id too.
+        const computed = Object.fromEntries([...computedKeys(type), ...(isCommand(type) ? [] : ["id"])].map((key) => [key, UNKNOWN]));
+        return Promise.resolve({ id: "", outs: { ...computed, ...inputs } });
+      }
       // Each creation is a new generation: a new id and new random values.
       const model = defaultMockState(type, name, unwrap(inputs) as Inputs, `#${cloud.nextSerial()}`);
       cloud.add(type, model.id, inputs);
       if (isCommand(type)) logRun(commandLog, { name, op: "create", runs: "create" });
-      // Inputs keep their secret markers; computed values come from the model.
-      return Promise.resolve({ id: model.id, outs: withSecretOutputs(type, { ...model.state, ...inputs }) });
+      // Inputs keep their secret markers; computed values come from the model. A bridged
+      // provider's outputs carry the id too (Terraform's state has it); the command one's do not.
+      const id = isCommand(type) ? {} : { id: model.id };
+      return Promise.resolve({ id: model.id, outs: withSecretOutputs(type, { ...model.state, ...id, ...inputs }) });
     },
     update(id: string, urn: string, olds: Inputs, news: Inputs): Promise<provider.UpdateResult> {
       const type = typeOf(urn);
       const name = nameOf(urn);
+      const computed = computedKeys(type);
+      if (previewing) {
+        // Nothing changes: a command's output is unknown until it runs; the rest is kept.
+        const kept = Object.fromEntries(Object.entries(olds).filter(([k]) => computed.has(k) || k === "id").map(([k, v]) => [k, isCommand(type) ? UNKNOWN : v]));
+        return Promise.resolve({ outs: { ...kept, ...news } });
+      }
       cloud.replaceInputs(type, id, news);
       if (isCommand(type)) logRun(commandLog, { name, op: "update", runs: unwrap(news.update) === undefined ? "create" : "update" });
-      const computed = computedKeys(type);
-      const kept = Object.fromEntries(Object.entries(olds).filter(([k]) => computed.has(k)));
+      const kept = Object.fromEntries(Object.entries(olds).filter(([k]) => computed.has(k) || k === "id"));
       const fresh = isCommand(type) ? defaultMockState(type, name, unwrap(news) as Inputs, `#${id}`).state : {};
       return Promise.resolve({ outs: withSecretOutputs(type, { ...kept, ...fresh, ...news }) });
     },
@@ -160,6 +202,7 @@ export function standIn(pkg: string, version: string, env: NodeJS.ProcessEnv): p
 function main(): void {
   const pkg = process.argv[2];
   const sdk = JSON.parse(fs.readFileSync(require.resolve(`@pulumi/${pkg}/package.json`, { paths: [path.join(__dirname, "..", "..")] }), "utf8")) as { pulumi: { version: string } };
+  supportPreviews();
   // The plugin's version is its SDK's: never a plugin of another version than the SDK's.
   void provider.main(standIn(pkg, sdk.pulumi.version, process.env), process.argv.slice(3));
 }
