@@ -19,6 +19,7 @@ import { dirname, join } from "path";
 import { parse } from "yaml";
 import { PROJECT, PROVIDER_PLACEHOLDERS } from "../../config/keys";
 import { pairingCommand } from "../../scripts/pair";
+import { GLOBAL, PULUMI_FLAGS } from "../helpers/cliFlags";
 
 const ROOT = join(__dirname, "../..");
 const DOCS = ["README.md", ...readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
@@ -95,29 +96,6 @@ function inlineCommands(): Line[] {
   });
 }
 
-/**
- * The Pulumi CLI's documented subcommands and flags (its reference pages, docs/iac/cli/commands:
- * pulumi_login, pulumi_stack_init, pulumi_stack_output, pulumi_config, pulumi_config_set,
- * pulumi_up, pulumi_preview, pulumi_destroy, pulumi_package_*), with whether each flag takes a value. Flags every
- * command inherits are in GLOBAL.
- */
-const PULUMI_FLAGS: Readonly<Record<string, Readonly<Record<string, boolean>>>> = {
-  login: { "--local": false, "--cloud-url": true, "--default-org": true, "--insecure": false },
-  "stack init": { "--secrets-provider": true, "--copy-config-from": true, "--no-select": false },
-  "stack select": { "--create": false, "--secrets-provider": true },
-  "stack output": { "--show-secrets": false, "--json": false, "-j": false, "--shell": false },
-  config: { "--show-secrets": false, "--json": false, "-j": false, "--open": false },
-  "config set": { "--secret": false, "--plaintext": false, "--path": false, "--type": true },
-  up: { "--yes": false, "-y": false, "--skip-preview": false, "-f": false, "--policy-pack": true, "--replace": true, "--target": true, "--refresh": false, "-r": false, "--diff": false },
-  preview: { "--policy-pack": true, "--expect-no-changes": false, "--diff": false, "--json": false, "-j": false, "--refresh": false, "-r": false },
-  destroy: { "--yes": false, "-y": false, "--skip-preview": false, "-f": false, "--target": true },
-  refresh: { "--yes": false, "-y": false, "--skip-preview": false, "-f": false },
-  // pkg/cmd/pulumi/packagecmd: package_add.go, package_gen_sdk.go, package_extract_schema.go.
-  "package add": { "--language": true, "--server": true },
-  "package gen-sdk": { "--language": true, "--out": true, "-o": true, "--version": true, "--local": false },
-  "package get-schema": {},
-};
-const GLOBAL: Readonly<Record<string, boolean>> = { "--stack": true, "-s": true, "--cwd": true, "-C": true, "--non-interactive": false, "--color": true };
 
 const project = parse(readFileSync(join(ROOT, "Pulumi.yaml"), "utf8")) as { config: Record<string, { type?: string }> };
 const LIST_KEYS = Object.entries(project.config)
