@@ -2,28 +2,16 @@
  * The program's commands as the engine and pulumi-command 1.2.1 would run them, read from
  * the registrations the mock monitor recorded: the command text, stdin and connection
  * exactly as registered, in dependency order. Which of them a `pulumi up` runs is the
- * lifecycle harness's answer (scripts/lib/engine.ts). `npm run rehearse` executes them
- * against its test host.
+ * lifecycle harness's answer (scripts/lib/engine.ts).
  */
 // The engine decrypts before it runs anything: commands see their inputs unwrapped.
 import { Registration, unwrap } from "./mockRuntime";
+import { Connection, connectionOf } from "../../toolchain/providers/commands";
+
+export type { Connection } from "../../toolchain/providers/commands";
 
 export const REMOTE = "command:remote:Command";
 export const LOCAL = "command:local:Command";
-
-/** pulumi-command's connection settings (remote/connection.go). */
-export interface Connection {
-  readonly host: string;
-  readonly user: string;
-  readonly privateKey: string;
-  readonly port: number;
-  /** Retries after the first dial: dialErrorLimit + 1 attempts in all (default 10). */
-  readonly dialErrorLimit: number;
-  /** Seconds per TCP connect (default 15). */
-  readonly perDialTimeout: number;
-  /** An authorized_keys line the host's key must equal; none means any key is accepted. */
-  readonly hostKey?: string;
-}
 
 export interface Step {
   readonly name: string;
@@ -41,23 +29,6 @@ export interface Step {
   readonly after: readonly string[];
 }
 
-function connectionOf(raw: unknown, name: string): Connection {
-  const c = unwrap(raw) as Record<string, unknown> | undefined;
-  if (!c || typeof c.host !== "string" || typeof c.privateKey !== "string") {
-    throw new Error(`${name}: a remote command without a host and a private key`);
-  }
-  return {
-    host: c.host,
-    // pulumi-command's defaults (Connection.Annotate).
-    user: typeof c.user === "string" ? c.user : "root",
-    privateKey: c.privateKey,
-    port: typeof c.port === "number" ? c.port : 22,
-    dialErrorLimit: typeof c.dialErrorLimit === "number" ? c.dialErrorLimit : 10,
-    perDialTimeout: typeof c.perDialTimeout === "number" ? c.perDialTimeout : 15,
-    ...(typeof c.hostKey === "string" ? { hostKey: c.hostKey } : {}),
-  };
-}
-
 function stepOf(r: Registration, after: readonly string[]): Step {
   const inputs = unwrap(r.inputs) as Record<string, unknown>;
   if (typeof inputs.create !== "string") throw new Error(`${r.name}: no create command`);
@@ -70,7 +41,7 @@ function stepOf(r: Registration, after: readonly string[]): Step {
     ...(typeof inputs.stdin === "string" ? { stdin: inputs.stdin } : {}),
     triggers: inputs.triggers ?? [],
     ...(inputs.environment ? { environment: inputs.environment as Record<string, string> } : {}),
-    ...(r.type === REMOTE ? { connection: connectionOf(r.inputs.connection, r.name) } : {}),
+    ...(r.type === REMOTE ? { connection: connectionOf(unwrap(r.inputs.connection) as Record<string, unknown> | undefined, r.name) } : {}),
     inputs,
     after,
   };

@@ -12,8 +12,13 @@
  * - the checks the real providers make before the cloud is called (CHECKS) and the cloud's
  *   own refusals (a firewall in use, a protected server: local-cloud.ts);
  * - command: every run of `create`, `update` or `delete` is appended to a log, in the order
- *   the engine asks for it (pulumi-command 1.2.1's rules: commandController.go), and nothing
- *   is executed.
+ *   the engine asks for it (pulumi-command 1.2.1's rules: commandController.go). Nothing is
+ *   executed, unless OPENCLAW_VPS_RUN_COMMANDS is set: then each runs as pulumi-command runs
+ *   it (commands.ts), its real stdout and stderr become the outputs and a failure fails the
+ *   step, in the network namespace OPENCLAW_VPS_OPERATOR_NETNS names, if any;
+ * - servers: with OPENCLAW_VPS_HOSTS set, an hcloud server or a DigitalOcean droplet is a
+ *   booted host given the user data the provider was sent (hosts.ts), powered off and
+ *   removed when the server is deleted.
  * What it leaves out: the real APIs' wire shapes, retries and waits, Terraform's schemas.
  */
 import * as fs from "fs";
@@ -24,6 +29,8 @@ import { REPLACE_ON } from "../../scripts/lib/engine";
 import { DEFAULT_INVOKES, defaultMockState } from "../../scripts/lib/mockState";
 import { isSecretValue, unwrap, wrapSecret } from "../../scripts/lib/mockRuntime";
 import { LocalCloud } from "./local-cloud";
+import { CommandOutputs, CommandSpec, connectionOf, runCommand } from "./commands";
+import { Hosts } from "./hosts";
 
 /** The engine's marker for a value not known during a preview. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -132,10 +139,50 @@ function logRun(file: string | undefined, entry: Record<string, unknown>): void 
   if (file) fs.appendFileSync(file, `${JSON.stringify(entry)}\n`);
 }
 
+/** The inputs of a command resource that decide how it runs (secrets unwrapped: the engine decrypts them for the provider). */
+function commandSpec(type: string, name: string, inputs: Inputs): CommandSpec {
+  const i = unwrap(inputs) as Inputs;
+  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+  return {
+    kind: type === "command:remote:Command" ? "remote" : "local",
+    stdin: str(i.stdin),
+    environment: i.environment as Record<string, string> | undefined,
+    dir: str(i.dir),
+    interpreter: Array.isArray(i.interpreter) ? (i.interpreter as string[]) : undefined,
+    addPreviousOutputInEnv: typeof i.addPreviousOutputInEnv === "boolean" ? i.addPreviousOutputInEnv : undefined,
+    connection: type === "command:remote:Command" ? connectionOf(i.connection as Inputs, name) : undefined,
+  };
+}
+
+/** A string input or output, secrets unwrapped; anything else is `fallback`. */
+function text(v: unknown, fallback = ""): string {
+  const u = unwrap(v);
+  return typeof u === "string" ? u : fallback;
+}
+
+const SERVER_TYPES = new Set(["hcloud:index/server:Server", "digitalocean:index/droplet:Droplet"]);
+
 export function standIn(pkg: string, version: string, env: NodeJS.ProcessEnv): provider.Provider {
   const cloud = new LocalCloud(env.OPENCLAW_VPS_LOCAL_CLOUD, pkg);
   const commandLog = env.OPENCLAW_VPS_COMMAND_LOG;
+  const runCommands = Boolean(env.OPENCLAW_VPS_RUN_COMMANDS);
+  const hosts = Hosts.fromEnv(env);
   const isCommand = (type: string) => type === "command:local:Command" || type === "command:remote:Command";
+
+  /** Runs a command's text when commands run (the real outputs), or answers from the model. */
+  const execute = async (type: string, name: string, op: string, runs: string, text: string | undefined, inputs: Inputs, previous: CommandOutputs | undefined): Promise<CommandOutputs | undefined> => {
+    logRun(commandLog, { name, op, runs });
+    if (!runCommands || text === undefined) return undefined;
+    const started = Date.now();
+    try {
+      const out = await runCommand(text, commandSpec(type, name, inputs), previous, { netns: env.OPENCLAW_VPS_OPERATOR_NETNS });
+      logRun(commandLog, { name, op, done: 0, seconds: (Date.now() - started) / 1000, stdout: out.stdout, stderr: out.stderr });
+      return out;
+    } catch (err) {
+      logRun(commandLog, { name, op, done: 1, seconds: (Date.now() - started) / 1000, error: err instanceof Error ? err.message : String(err) });
+      throw err;
+    }
+  };
 
   return {
     version,
@@ -153,43 +200,61 @@ export function standIn(pkg: string, version: string, env: NodeJS.ProcessEnv): p
       const replaces = rule === "all" ? changed : changed.filter((k) => rule.includes(k));
       return Promise.resolve({ changes: changed.length > 0, replaces });
     },
-    create(urn: string, inputs: Inputs): Promise<provider.CreateResult> {
+    async create(urn: string, inputs: Inputs): Promise<provider.CreateResult> {
       const type = typeOf(urn);
       const name = nameOf(urn);
       if (previewing) {
         // Nothing is created: what the provider will compute is unknown, its id too.
         const computed = Object.fromEntries([...computedKeys(type), ...(isCommand(type) ? [] : ["id"])].map((key) => [key, UNKNOWN]));
-        return Promise.resolve({ id: "", outs: { ...computed, ...inputs } });
+        return { id: "", outs: { ...computed, ...inputs } };
       }
       // Each creation is a new generation: a new id and new random values.
       const model = defaultMockState(type, name, unwrap(inputs) as Inputs, `#${cloud.nextSerial()}`);
+      let state: Inputs = model.state;
+      if (isCommand(type)) {
+        const ran = await execute(type, name, "create", "create", unwrap(inputs.create) as string | undefined, inputs, undefined);
+        if (ran) state = { ...state, ...ran };
+      } else if (hosts && SERVER_TYPES.has(type)) {
+        const i = inputs;
+        const addresses = await hosts.boot(model.id, text(i.name, name), text(i.userData));
+        state = { ...state, ipv4Address: addresses.ipv4, ipv6Address: addresses.ipv6 };
+      }
       cloud.add(type, model.id, inputs);
-      if (isCommand(type)) logRun(commandLog, { name, op: "create", runs: "create" });
       // Inputs keep their secret markers; computed values come from the model. A bridged
       // provider's outputs carry the id too (Terraform's state has it); the command one's do not.
       const id = isCommand(type) ? {} : { id: model.id };
-      return Promise.resolve({ id: model.id, outs: withSecretOutputs(type, { ...model.state, ...id, ...inputs }) });
+      return { id: model.id, outs: withSecretOutputs(type, { ...state, ...id, ...inputs }) };
     },
-    update(id: string, urn: string, olds: Inputs, news: Inputs): Promise<provider.UpdateResult> {
+    async update(id: string, urn: string, olds: Inputs, news: Inputs): Promise<provider.UpdateResult> {
       const type = typeOf(urn);
       const name = nameOf(urn);
       const computed = computedKeys(type);
       if (previewing) {
         // Nothing changes: a command's output is unknown until it runs; the rest is kept.
         const kept = Object.fromEntries(Object.entries(olds).filter(([k]) => computed.has(k) || k === "id").map(([k, v]) => [k, isCommand(type) ? UNKNOWN : v]));
-        return Promise.resolve({ outs: { ...kept, ...news } });
+        return { outs: { ...kept, ...news } };
+      }
+      const kept = Object.fromEntries(Object.entries(olds).filter(([k]) => computed.has(k) || k === "id"));
+      let fresh: Inputs = {};
+      if (isCommand(type)) {
+        const command = (unwrap(news.update) ?? unwrap(news.create)) as string | undefined;
+        const previous = { stdout: text(olds.stdout), stderr: text(olds.stderr) };
+        // A failed run leaves the resource as it was: the engine keeps the old state.
+        const ran = await execute(type, name, "update", unwrap(news.update) === undefined ? "create" : "update", command, news, previous);
+        fresh = ran ? { ...ran } : defaultMockState(type, name, unwrap(news) as Inputs, `#${id}`).state;
       }
       cloud.replaceInputs(type, id, news);
-      if (isCommand(type)) logRun(commandLog, { name, op: "update", runs: unwrap(news.update) === undefined ? "create" : "update" });
-      const kept = Object.fromEntries(Object.entries(olds).filter(([k]) => computed.has(k) || k === "id"));
-      const fresh = isCommand(type) ? defaultMockState(type, name, unwrap(news) as Inputs, `#${id}`).state : {};
-      return Promise.resolve({ outs: withSecretOutputs(type, { ...kept, ...fresh, ...news }) });
+      return { outs: withSecretOutputs(type, { ...kept, ...fresh, ...news }) };
     },
-    delete(id: string, urn: string, props: Inputs): Promise<void> {
+    async delete(id: string, urn: string, props: Inputs): Promise<void> {
       const type = typeOf(urn);
+      const name = nameOf(urn);
+      if (isCommand(type) && unwrap(props.delete) !== undefined) {
+        await execute(type, name, "delete", "delete", unwrap(props.delete) as string, props, { stdout: text(props.stdout), stderr: text(props.stderr) });
+      }
+      // The cloud refuses first (a protected server, a firewall in use); then the host goes.
       cloud.remove(type, id);
-      if (isCommand(type) && unwrap(props.delete) !== undefined) logRun(commandLog, { name: nameOf(urn), op: "delete", runs: "delete" });
-      return Promise.resolve();
+      if (hosts && SERVER_TYPES.has(type)) await hosts.remove(id);
     },
     invoke(token: string, inputs: Inputs): Promise<provider.InvokeResult> {
       const answer = DEFAULT_INVOKES[token];
