@@ -7,7 +7,7 @@
  * Nothing is downloaded (PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION) and nothing leaves
  * the machine: the stand-ins keep their "cloud" in files of the scratch directory.
  */
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync, spawn, spawnSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -25,12 +25,22 @@ const RUN_TIMEOUT_MS = 300_000;
 /** The bin directory `npm run toolchain` builds for the current sources, if it is built. */
 export function toolchainBin(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const cache = env.OPENCLAW_VPS_TOOLCHAIN_CACHE ?? path.join(os.homedir(), ".cache", "openclaw-vps", "toolchain");
-  // The same inputs, in the same order, as toolchain/build.sh.
-  const inputs = ["go.mod", "go.sum", "tools.go", "cmd/pulumi-language-nodejs/main.go", "build.sh"];
+  // The same inputs, in the same order, as toolchain/build.sh: go.mod, go.sum, build.sh
+  // and every .go file, sorted by path in byte order.
+  const inputs: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(path.join(TOOLCHAIN, dir), { withFileTypes: true })) {
+      const rel = dir === "" ? entry.name : `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(rel);
+      else if (entry.isFile() && (rel.endsWith(".go") || ["go.mod", "go.sum", "build.sh"].includes(entry.name))) inputs.push(rel);
+    }
+  };
+  walk("");
+  inputs.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   const hash = createHash("sha256");
   for (const f of inputs) hash.update(fs.readFileSync(path.join(TOOLCHAIN, f)));
   const bin = path.join(cache, hash.digest("hex").slice(0, 16), "bin");
-  return ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"].every((f) => fs.existsSync(path.join(bin, f))) ? bin : undefined;
+  return ["pulumi", "pulumi-language-nodejs", "pulumi-language-python", "pulumi-language-python-exec", "pulumi-resource-pulumi-nodejs"].every((f) => fs.existsSync(path.join(bin, f))) ? bin : undefined;
 }
 
 /** One step of a plan or an update: the engine's operation on a resource. */
@@ -85,14 +95,29 @@ export function stepsOfEvents(lines: readonly string[]): EngineStep[] {
   });
 }
 
+/** One line of the command stand-in's log (toolchain/providers/standin.ts). */
+export interface CommandLogEntry {
+  readonly name: string;
+  readonly op: string;
+  /** Which text the run was asked to run: create, update or delete. */
+  readonly runs?: string;
+  /** With commands run: 0 when it succeeded, 1 when it failed. */
+  readonly done?: 0 | 1;
+  readonly seconds?: number;
+  readonly stdout?: string;
+  readonly stderr?: string;
+  readonly error?: string;
+}
+
 export class RealStack {
   readonly project: string;
-  private readonly env: NodeJS.ProcessEnv;
+  /** The environment every CLI run gets: scratch PULUMI_HOME, file backend, passphrase, no downloads. */
+  readonly env: NodeJS.ProcessEnv;
   private events = 0;
   /** The config values this object last set, so an unchanged value is not set again. */
   private readonly applied = new Map<string, string>();
 
-  private constructor(readonly dir: string, readonly stack: string, bin: string) {
+  private constructor(readonly dir: string, readonly stack: string, bin: string, extraEnv: Readonly<Record<string, string>>) {
     this.project = path.join(dir, "project");
     this.env = {
       ...process.env,
@@ -115,21 +140,38 @@ export class RealStack {
       DIGITALOCEAN_TOKEN: undefined,
       TAILSCALE_API_KEY: undefined,
       PULUMI_CONFIG: undefined,
+      ...extraEnv,
     };
   }
 
-  /** A new stack in a new scratch directory, with the plugins installed. */
-  static create(bin: string, stack = "dev"): RealStack {
+  /**
+   * A new stack of this repository's program in a new scratch directory, with the plugins
+   * installed. `env` reaches the CLI and, through it, the stand-ins (OPENCLAW_VPS_RUN_COMMANDS,
+   * OPENCLAW_VPS_HOSTS, ...).
+   */
+  static create(bin: string, stack = "dev", env: Readonly<Record<string, string>> = {}): RealStack {
+    return RealStack.createWith(bin, stack, env, (project) => {
+      // The project as a user has it: the program's files from the repository (linked, so
+      // ts-node compiles them in place), and a Pulumi.yaml whose backend the env sets.
+      for (const f of ["index.ts", "tsconfig.json", "package.json", "node_modules"]) fs.symlinkSync(path.join(REPO, f), path.join(project, f));
+      const projectFile = fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8").replace(/^backend:\n {2}url: .*\n/m, "");
+      fs.writeFileSync(path.join(project, "Pulumi.yaml"), projectFile);
+    });
+  }
+
+  /**
+   * A new stack of another program (a consumer of the package, say): `setUp` fills the
+   * project directory; `prepare` runs CLI commands before the stack is created (`pulumi
+   * package add`, `pulumi install`).
+   */
+  static createWith(bin: string, stack: string, env: Readonly<Record<string, string>>, setUp: (project: string) => void, prepare: (s: RealStack) => void = () => undefined): RealStack {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "openclaw-vps-engine-"));
-    const s = new RealStack(dir, stack, bin);
+    const s = new RealStack(dir, stack, bin, env);
     fs.mkdirSync(s.project);
     fs.mkdirSync(path.join(dir, "state"));
-    // The project as a user has it: the program's files from the repository (linked, so
-    // ts-node compiles them in place), and a Pulumi.yaml whose backend the env sets.
-    for (const f of ["index.ts", "tsconfig.json", "package.json", "node_modules"]) fs.symlinkSync(path.join(REPO, f), path.join(s.project, f));
-    const projectFile = fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8").replace(/^backend:\n {2}url: .*\n/m, "");
-    fs.writeFileSync(path.join(s.project, "Pulumi.yaml"), projectFile);
+    setUp(s.project);
     installStandIns(bin, s.env.PULUMI_HOME ?? "", path.join(dir, "plugins"));
+    prepare(s);
     s.pulumi(["stack", "init", stack, "--non-interactive"]);
     return s;
   }
@@ -196,6 +238,44 @@ export class RealStack {
     return { steps: stepsOfEvents(lines), result };
   }
 
+  /**
+   * The same run without blocking this process (the rehearsal watches the host meanwhile):
+   * `watch` is asked every 5 s whether to give up, and a reason stops the CLI.
+   */
+  async runAsync(command: "preview" | "up" | "destroy", extra: readonly string[], options: { allowFailure?: boolean; watch?: () => string | undefined; timeoutSeconds?: number } = {}): Promise<{ steps: EngineStep[]; result: RunResult }> {
+    const log = this.eventLog();
+    const args = [command, "--non-interactive", `--event-log=${log}`, ...(command === "preview" ? [] : ["--yes"]), ...extra];
+    const result = await new Promise<RunResult>((resolve, reject) => {
+      const child = spawn("pulumi", args, { cwd: this.project, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const started = Date.now();
+      let stopped = "";
+      const timer = setInterval(() => {
+        const limit = options.timeoutSeconds ?? RUN_TIMEOUT_MS / 1000;
+        const reason = (Date.now() - started) / 1000 > limit ? `the time limit of ${limit} s was reached` : options.watch?.();
+        if (reason && !stopped) {
+          stopped = reason;
+          child.kill("SIGINT");
+          setTimeout(() => child.kill("SIGKILL"), 30_000).unref();
+        }
+      }, 5000);
+      child.on("error", (err) => {
+        clearInterval(timer);
+        reject(err);
+      });
+      child.on("close", (code) => {
+        clearInterval(timer);
+        resolve({ code: code ?? -1, stdout, stderr: stderr + (stopped ? `\nstopped: ${stopped}` : "") });
+      });
+    });
+    if (result.code !== 0 && !options.allowFailure) throw new CliError(args, result);
+    const lines = fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").filter((l) => l.trim() !== "") : [];
+    return { steps: stepsOfEvents(lines), result };
+  }
+
   preview(extra: readonly string[] = [], allowFailure = false) {
     return this.run("preview", extra, allowFailure);
   }
@@ -206,13 +286,22 @@ export class RealStack {
     return this.run("destroy", extra, allowFailure);
   }
 
-  /** The commands the command stand-in was asked to run since the last call, in order. */
-  takeCommandRuns(): { name: string; op: string; runs: string }[] {
+  /**
+   * The command stand-in's log since the last call, in order: each run it was asked for
+   * (`runs`), and with OPENCLAW_VPS_RUN_COMMANDS each run's result (`done`: 0 or 1, the
+   * output or the error).
+   */
+  takeCommandLog(): CommandLogEntry[] {
     const file = path.join(this.dir, "commands.jsonl");
     if (!fs.existsSync(file)) return [];
-    const runs = fs.readFileSync(file, "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as { name: string; op: string; runs: string });
+    const entries = fs.readFileSync(file, "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as CommandLogEntry);
     fs.rmSync(file);
-    return runs;
+    return entries;
+  }
+
+  /** The commands the command stand-in was asked to run since the last call, in order. */
+  takeCommandRuns(): { name: string; op: string; runs: string }[] {
+    return this.takeCommandLog().filter((e): e is CommandLogEntry & { runs: string } => e.runs !== undefined);
   }
 
   /** What exists in the local cloud, by resource type. */
@@ -251,7 +340,8 @@ export function installStandIns(bin: string, home: string, dir: string): void {
     const file = path.join(dir, `pulumi-resource-${pkg}`);
     fs.writeFileSync(
       file,
-      `#!/bin/sh\nexec node -r ${JSON.stringify(path.join(REPO, "node_modules", "ts-node", "register", "transpile-only"))} ${JSON.stringify(path.join(TOOLCHAIN, "providers", "standin.ts"))} ${pkg} "$@"\n`,
+      // Compiled with this repository's tsconfig, whatever project the CLI runs in.
+      `#!/bin/sh\nTS_NODE_PROJECT=${JSON.stringify(path.join(REPO, "tsconfig.json"))} exec node -r ${JSON.stringify(path.join(REPO, "node_modules", "ts-node", "register", "transpile-only"))} ${JSON.stringify(path.join(TOOLCHAIN, "providers", "standin.ts"))} ${pkg} "$@"\n`,
       { mode: 0o755 },
     );
     const r = cli(bin, ["plugin", "install", "resource", pkg, sdkVersion(pkg), "--file", file], dir, home);

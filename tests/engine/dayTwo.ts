@@ -6,14 +6,15 @@
  * run the same commands (`create`, `update`, `delete`) the emulation says it runs, and be
  * followed by a `pulumi preview --expect-no-changes` that passes.
  * Where the two differ, the real engine is right: one kind of step is left out of the comparison,
- * that are the emulation's to explain, with why (knownDifference); anything else fails.
+ * that are the emulation's to explain, with why (knownDifference in scripts/lib/engineCompare.ts); anything else fails.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT } from "../../config/keys";
-import { Deployment, StackState } from "../../scripts/lib/engine";
+import { StackState } from "../../scripts/lib/engine";
 import { EngineStep, RealStack, toolchainBin } from "../../scripts/lib/realEngine";
-import { TEST_AUTH_KEY, TestConfig, up } from "../helpers/stack";
+import { emulatedPlan, emulatedRuns, emulatedUp as up, knownDifference, realPlan } from "../../scripts/lib/engineCompare";
+import { TEST_AUTH_KEY, TestConfig } from "../helpers/stack";
 
 const k = (key: string) => `${PROJECT}:${key}`;
 const POLICY_PACK = path.join(__dirname, "..", "..", "policy");
@@ -21,18 +22,6 @@ const bin = toolchainBin();
 /** CI builds the toolchain first (.ci/run) and must run these; elsewhere they skip without it. */
 export const describeReal = bin === undefined && process.env.CI !== "true" ? describe.skip : describe;
 if (bin === undefined && process.env.CI === "true") throw new Error("the toolchain is not built: run npm run toolchain");
-
-/**
- * Steps the real engine takes that the emulation does not model: default providers. The
- * resources of packages that need no credentials (random, tls, command) and the dynamic
- * rebuild guard use the engine's default provider of their package (`default`, or
- * `default_<version>` for a resource given a version), which the first up creates. The
- * dynamic provider's default provider is given the whole stack config as its inputs, so the
- * real engine updates it on every config change. None of them replaces or runs anything.
- */
-function knownDifference(s: EngineStep): boolean {
-  return s.type.startsWith("pulumi:providers:") && /^default(_\d+_\d+_\d+)?$/.test(s.name) && (s.op === "create" || s.op === "update" || s.op === "delete");
-}
 
 /** Canary secrets: none may be in the stored state in plain text. */
 const CANARY = {
@@ -59,26 +48,6 @@ function base(cloud: Cloud, minted: boolean): TestConfig {
 }
 const withPlain = (c: TestConfig, plain: Record<string, string>): TestConfig => ({ plain: { ...c.plain, ...plain }, secret: c.secret });
 const withSecret = (c: TestConfig, secret: Record<string, string>): TestConfig => ({ plain: c.plain, secret: { ...c.secret, ...secret } });
-
-/** `name: op` of every resource a run changes, the stack left out; sorted, since parallel steps have no order. */
-function emulatedPlan(d: Deployment): string[] {
-  return d.steps.filter((s) => s.op !== "same" && s.type !== "pulumi:pulumi:Stack").map((s) => `${s.name}: ${s.op}`).sort();
-}
-function realPlan(steps: readonly EngineStep[]): string[] {
-  return steps
-    .filter((s) => s.op !== "same" && s.type !== "pulumi:pulumi:Stack")
-    .filter((s) => !knownDifference(s))
-    .map((s) => `${s.name}: ${s.op}`)
-    .sort();
-}
-function emulatedRuns(d: Deployment): string[] {
-  const runs: string[] = [];
-  for (const s of d.steps) {
-    if (s.runs) runs.push(`${s.name}: ${s.runs}`);
-    if (s.runsOldDelete) runs.push(`${s.name}: delete`);
-  }
-  return runs.sort();
-}
 
 /** What the test saw, for the report (OPENCLAW_VPS_ENGINE_REPORT). */
 const report: Record<string, unknown>[] = [];
