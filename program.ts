@@ -59,7 +59,7 @@ export function build(env: Readonly<Record<string, string | undefined>> = proces
   // before the component validates its settings and registers anything.
   const cfg = loadConfig(env);
   // formerLayout: stacks deployed before the component existed keep their resources.
-  const gateway = new OpenClawGateway(NAME, stackSettings(cfg), undefined, { env, formerLayout: true });
+  const gateway = new OpenClawGateway(NAME, stackSettings(cfg), undefined, { env, formerLayout: true, dynamicGuard: true });
   return {
     outputs: {
       cloud: gateway.cloud,

@@ -10,7 +10,7 @@ import { ConfigError, GatewayConfig, OpenClawGatewayArgs, gatewayConfig } from "
 import { GatewaySettings, contentHash, gatewayArtifacts, renderEnvFile, sandboxImageTag } from "../gateway";
 import { ADMIN_USER, hostFiles, renderCloudInit } from "../cloud-init";
 import { GATEWAY_SETUP_FORMER_TYPE, GatewaySetup, HOST_WAIT_SECONDS } from "./gateway";
-import { RebuildGuard } from "./rebuildGuard";
+import { rebuildGuard } from "./rebuildGuard";
 import { TailnetDevice } from "./tailnetDevice";
 import { DenyAllFirewall } from "./firewall";
 import { DeployKey } from "./deployKey";
@@ -41,6 +41,11 @@ export interface GatewayHost {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** The stack may have been deployed by this repository's program before the component existed. */
   readonly formerLayout?: boolean;
+  /**
+   * This repository's program: the rebuild guard is a dynamic resource, run from this
+   * repository's node_modules. Elsewhere (the package's plugin) the package serves it.
+   */
+  readonly dynamicGuard?: boolean;
 }
 
 /** The package's type token: `<package name>:index:<class name>`, as the component provider requires. */
@@ -135,7 +140,8 @@ export class OpenClawGateway extends pulumi.ComponentResource {
 
     // The server's generation: everything that replaces it. A new generation is a new server
     // with a fresh auth key; with protect on, the guard refuses it (components/rebuildGuard.ts).
-    const guard = new RebuildGuard(
+    const guard = rebuildGuard(
+      around.dynamicGuard ? "dynamic" : "package",
       `${name}-rebuild-guard`,
       {
         generation: deployKey.publicKeyOpenssh.apply((pub) =>

@@ -14,6 +14,15 @@
  * or in the run before), in the preview, before anything changes, saying what to do. The
  * engine's own refusal says only to remove `protect`; and on Hetzner a server cannot be
  * deleted in the run that lifts `protect`, since its delete protection is still on.
+ *
+ * Two resources serve the same provider methods (rebuildGuardProvider):
+ * - this repository's program uses a dynamic resource (`pulumi-nodejs:dynamic:Resource`),
+ *   run by the CLI's Node.js dynamic provider host, which finds @pulumi/pulumi in the
+ *   program's directory: this program's own node_modules;
+ * - a program that uses the package (any language: the component is built inside the
+ *   package's plugin) gets `openclaw-vps:index:RebuildGuard`, served by the package's own
+ *   plugin (pkg/provider.ts). A dynamic resource there would need the Node.js SDK installed
+ *   in a Python or Go project's directory, which the real engine showed it lacks.
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -48,6 +57,9 @@ export const rebuildGuardProvider = {
   },
 };
 
+/** The type of the guard the package's plugin serves (pkg/provider.ts). */
+export const PACKAGE_REBUILD_GUARD_TYPE = "openclaw-vps:index:RebuildGuard";
+
 export interface RebuildGuardArgs {
   /** Hash of everything that replaces the server. */
   readonly generation: pulumi.Input<string>;
@@ -61,5 +73,32 @@ export class RebuildGuard extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: RebuildGuardArgs, opts?: pulumi.CustomResourceOptions) {
     super(rebuildGuardProvider, name, { ...args, generation: args.generation }, opts);
+  }
+}
+
+/** The guard as a resource of the package itself, for programs that use the package. */
+export class PackageRebuildGuard extends pulumi.CustomResource {
+  /** The server generation, once the guard has let it through. */
+  declare public readonly generation: pulumi.Output<string>;
+  declare public readonly protect: pulumi.Output<boolean>;
+
+  constructor(name: string, args: RebuildGuardArgs, opts?: pulumi.CustomResourceOptions) {
+    super(PACKAGE_REBUILD_GUARD_TYPE, name, { ...args, generation: args.generation }, opts);
+  }
+}
+
+/** The guard a gateway gets: `dynamic` in this repository's program, `package` through the package. */
+export type RebuildGuardKind = "dynamic" | "package";
+
+export function rebuildGuard(kind: RebuildGuardKind, name: string, args: RebuildGuardArgs, opts?: pulumi.CustomResourceOptions): { readonly generation: pulumi.Output<string> } {
+  switch (kind) {
+    case "dynamic":
+      return new RebuildGuard(name, args, opts);
+    case "package":
+      return new PackageRebuildGuard(name, args, opts);
+    default: {
+      const never: never = kind;
+      throw new Error(`unknown guard kind ${String(never)}`);
+    }
   }
 }

@@ -4,8 +4,15 @@
  * which inputs and outputs are secrets. A generated SDK wraps a secret input in a secret
  * before sending it, so a credential a consumer passes as a plain string is never stored
  * in plain text in the consumer's state.
+ *
+ * It also serves the one custom resource the component creates that no other provider
+ * does: the rebuild guard (`openclaw-vps:index:RebuildGuard`, components/rebuildGuard.ts),
+ * with the same methods this repository's program runs as a dynamic provider, so a program
+ * in any language needs nothing but the package.
  */
+import type * as provider from "@pulumi/pulumi/provider";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
+import { PACKAGE_REBUILD_GUARD_TYPE, rebuildGuardProvider } from "../components/rebuildGuard";
 import { OpenClawGateway } from "../components/openclawGateway";
 import { PACKAGE_ROOT } from "../components/localDir";
 import { SECRET_KEYS } from "../config/schema";
@@ -31,6 +38,39 @@ interface ResourceSpec {
 export class OpenClawGatewayProvider extends ComponentProvider {
   constructor() {
     super({ name: PACKAGE_NAME, dirname: PACKAGE_ROOT, components: [OpenClawGateway] });
+  }
+
+  /** The guard's type, from its URN (`...::<parent types>$<type>::<name>`). */
+  private static guarded(urn: string): void {
+    const qualified = urn.split("::")[2] ?? "";
+    const type = qualified.split("$").pop();
+    if (type !== PACKAGE_REBUILD_GUARD_TYPE) throw new Error(`openclaw-vps serves no custom resource of type ${String(type)}`);
+  }
+
+  check(urn: string, _olds: Record<string, unknown>, news: Record<string, unknown>): Promise<provider.CheckResult> {
+    OpenClawGatewayProvider.guarded(urn);
+    return Promise.resolve({ inputs: news });
+  }
+
+  diff(id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<provider.DiffResult> {
+    OpenClawGatewayProvider.guarded(urn);
+    return rebuildGuardProvider.diff(id, olds, news);
+  }
+
+  create(urn: string, inputs: Record<string, unknown>): Promise<provider.CreateResult> {
+    OpenClawGatewayProvider.guarded(urn);
+    return rebuildGuardProvider.create(inputs);
+  }
+
+  update(id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<provider.UpdateResult> {
+    OpenClawGatewayProvider.guarded(urn);
+    return rebuildGuardProvider.update(id, olds, news);
+  }
+
+  /** The guard holds nothing outside the state: deleting it is forgetting it. */
+  delete(_id: string, urn: string): Promise<void> {
+    OpenClawGatewayProvider.guarded(urn);
+    return Promise.resolve();
   }
 
   override async getSchema(): Promise<string> {

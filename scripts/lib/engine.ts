@@ -161,7 +161,11 @@ export const REPLACE_ON: Readonly<Record<string, readonly string[] | "all">> = {
 };
 
 const PROVIDER_TYPE = /^pulumi:providers:/;
-const DYNAMIC_TYPE = "pulumi-nodejs:dynamic:Resource";
+/**
+ * Resources whose provider methods the harness is given (DeployOptions.dynamicProviders): the
+ * dynamic rebuild guard, and the same guard served by the package's plugin (pkg/provider.ts).
+ */
+const GUARD_TYPES = new Set(["pulumi-nodejs:dynamic:Resource", "openclaw-vps:index:RebuildGuard"]);
 const COMMAND_TYPES = new Set(["command:local:Command", "command:remote:Command"]);
 
 /** The inputs that decide a diff: secret markers removed, the dynamic provider's code left out. */
@@ -265,7 +269,7 @@ export async function deploy(build: () => ProgramResult, options: DeployOptions)
     if (PROVIDER_TYPE.test(reg.type)) {
       // Provider configuration changes update the provider in place.
       op = because.length > 0 ? "replace" : changed.length > 0 ? "update" : "same";
-    } else if (reg.type === DYNAMIC_TYPE) {
+    } else if (GUARD_TYPES.has(reg.type)) {
       const provider = dynamicProvider(options.dynamicProviders, reg.name);
       // The dynamic provider host passes the old outputs as `olds` (dynamic/provider.ts diff).
       const d = provider.diff ? await provider.diff(old.id ?? "", plain(old.outputs), plain(inputs)) : { changes: changed.length > 0 };
@@ -288,7 +292,7 @@ export async function deploy(build: () => ProgramResult, options: DeployOptions)
         record(reg, stored, result, old.generation, "same", [], []);
         break;
       case "update": {
-        if (reg.type === DYNAMIC_TYPE) {
+        if (GUARD_TYPES.has(reg.type)) {
           const provider = dynamicProvider(options.dynamicProviders, reg.name);
           const outs = provider.update ? (await provider.update(old.id ?? "", plain(old.outputs), plain(inputs))).outs : plain(inputs);
           result = { id: old.id, state: { ...(outs ?? {}) } };
@@ -459,7 +463,7 @@ async function createWith(
   fresh: (generation: number, inputs: Record<string, unknown>) => MockResult,
   providers: DeployOptions["dynamicProviders"],
 ): Promise<MockResult> {
-  if (reg.type === DYNAMIC_TYPE) {
+  if (GUARD_TYPES.has(reg.type)) {
     const created = await dynamicProvider(providers, reg.name).create(plain(inputs));
     return { id: created.id, state: { ...(created.outs ?? {}) } };
   }

@@ -184,7 +184,9 @@ describe("the package's plugin", () => {
     expect(registered.filter((r) => r.type.startsWith("command:")).map((r) => r.name).sort()).toEqual(
       ["configure", "files", "install", "sandbox", "verify", "wait"].map((s) => `assistant-gateway-${s}`),
     );
-    expect(registered.map((r) => r.type)).toEqual(expect.arrayContaining(["digitalocean:index/firewall:Firewall", "tls:index/privateKey:PrivateKey", "pulumi-nodejs:dynamic:Resource"]));
+    expect(registered.map((r) => r.type)).toEqual(expect.arrayContaining(["digitalocean:index/firewall:Firewall", "tls:index/privateKey:PrivateKey", "openclaw-vps:index:RebuildGuard"]));
+    // The guard is the package's own resource: a program in another language needs no Node.js SDK.
+    expect(registered.map((r) => r.type)).not.toContain("pulumi-nodejs:dynamic:Resource");
     // Run from the consumer's directory, the local commands run in the package's, where scripts/ is.
     const wait = registered.find((r) => r.name === "assistant-gateway-wait");
     expect(wait?.inputs.dir).toBe(ROOT);
