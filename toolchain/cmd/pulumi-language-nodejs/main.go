@@ -15,8 +15,15 @@
 //   - GetRequiredPackages lists the resource plugins of node_modules' package.json files
 //     that declare `"pulumi": {"resource": true}`, with their name and version.
 //
-// Everything else (code generation, installing dependencies, debugging) is left
-// unimplemented: the engine falls back or fails loudly.
+//   - GeneratePackage (`pulumi package gen-sdk --language nodejs`, `pulumi package add`) runs
+//     the real Node.js code generator of the pkg/v3 module (codegen/nodejs) on the schema the
+//     engine's loader binds; Link adds the generated SDK to the program's package.json with
+//     the real package manager code (sdk/v3/nodejs/npm: `npm pkg set`), as the real host does.
+//
+//   - InstallDependencies (`pulumi install`) runs `npm install` through the same npm code.
+//
+// Everything else (other package managers, debugging, packing) is left unimplemented: the
+// engine falls back or fails loudly.
 package main
 
 import (
@@ -33,6 +40,11 @@ import (
 	"strings"
 	"sync"
 
+	"openclaw-vps/toolchain/internal/codegenhost"
+
+	codegen "github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
+	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
+	"github.com/pulumi/pulumi/sdk/v3/nodejs/npm"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	"google.golang.org/grpc"
@@ -328,7 +340,60 @@ func (h *host) About(context.Context, *pulumirpc.AboutRequest) (*pulumirpc.About
 	return &pulumirpc.AboutResponse{Executable: "node", Version: strings.TrimSpace(string(out))}, nil
 }
 
-// Dependencies come from `npm ci`, run by the project itself; nothing to install here.
-func (h *host) InstallDependencies(*pulumirpc.InstallDependenciesRequest, grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse]) error {
-	return nil
+// InstallDependencies (`pulumi install`) runs the project's package manager with the real
+// code of sdk/v3/nodejs/npm: `npm install` in the program's directory.
+func (h *host) InstallDependencies(req *pulumirpc.InstallDependenciesRequest, server grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse]) error {
+	closer, stdout, stderr, err := rpcutil.MakeInstallDependenciesStreams(server, req.GetIsTerminal())
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	dir := req.GetInfo().GetProgramDirectory()
+	pm, err := npm.ResolvePackageManager(npm.NpmPackageManager, dir)
+	if err != nil {
+		return err
+	}
+	if err := pm.Install(server.Context(), dir, false, stdout, stderr); err != nil {
+		return err
+	}
+	return closer.Close()
+}
+
+// GeneratePackage writes the package's Node.js SDK, local or publishable as the request says.
+func (h *host) GeneratePackage(_ context.Context, req *pulumirpc.GeneratePackageRequest) (*pulumirpc.GeneratePackageResponse, error) {
+	return codegenhost.GeneratePackage(req, func(pkg *schema.Package, loader schema.ReferenceLoader) (map[string][]byte, error) {
+		return codegen.GeneratePackage("pulumi-language-nodejs", pkg, req.GetExtraFiles(), req.GetLocalDependencies(), req.GetLocal(), loader)
+	})
+}
+
+// Link makes each generated SDK a dependency of the program (`npm pkg set
+// dependencies.<name>=file:<path>`) and says how to import it.
+func (h *host) Link(ctx context.Context, req *pulumirpc.LinkRequest) (*pulumirpc.LinkResponse, error) {
+	linked, err := codegenhost.LinkedPackages(ctx, req, "nodejs", codegen.Importer)
+	if err != nil {
+		return nil, err
+	}
+	dir := req.GetInfo().GetProgramDirectory()
+	pm, err := npm.ResolvePackageManager(npm.NpmPackageManager, dir)
+	if err != nil {
+		return nil, err
+	}
+	instructions := "You can import the SDK in your TypeScript code with:\n\n"
+	for _, l := range linked {
+		if l.Package == nil {
+			continue
+		}
+		name := "@pulumi/" + l.Package.Name
+		if l.Package.Namespace != "" {
+			name = "@" + l.Package.Namespace + "/" + l.Package.Name
+		}
+		if info, ok := l.Package.Language["nodejs"].(codegen.NodePackageInfo); ok && info.PackageName != "" {
+			name = info.PackageName
+		}
+		if err := pm.Link(ctx, dir, name, l.Path); err != nil {
+			return nil, err
+		}
+		instructions += fmt.Sprintf("  import * as %s from %q;\n", strings.ReplaceAll(l.Ref.Name(), "-", "_"), name)
+	}
+	return &pulumirpc.LinkResponse{ImportInstructions: instructions}, nil
 }
