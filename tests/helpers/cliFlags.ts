@@ -2,7 +2,7 @@
 /**
  * The Pulumi CLI's documented subcommands and flags (its reference pages, docs/iac/cli/commands:
  * pulumi_login, pulumi_stack_init, pulumi_stack_output, pulumi_config, pulumi_config_set,
- * pulumi_up, pulumi_preview, pulumi_destroy, pulumi_package_*), with whether each flag takes a value. Flags every
+ * pulumi_up, pulumi_preview, pulumi_destroy, pulumi_package_*, pulumi_install), with whether each flag takes a value. Flags every
  * command inherits are in GLOBAL. tests/engine/cliFlags.test.ts holds the table against the
  * real CLI's `--help` (it found `--stack` listed as global, and a `package add --server`
  * that 3.248 does not have).
@@ -24,5 +24,7 @@ export const PULUMI_FLAGS: Readonly<Record<string, Readonly<Record<string, boole
   "package get-schema": {},
   "plugin install": { "--file": true, "--reinstall": false },
   "stack export": { "--stack": true, "-s": true, "--file": true },
+  // pkg/cmd/pulumi/install: what a consumer of the package runs after `package add`.
+  install: { "--no-dependencies": false, "--no-plugins": false, "--parallel": true, "--reinstall": false, "--use-language-version-tools": false },
 };
 export const GLOBAL: Readonly<Record<string, boolean>> = { "--cwd": true, "-C": true, "--non-interactive": false, "--color": true };
