@@ -19,16 +19,7 @@ at() { case "$1" in *:*) echo "[$1]:22" ;; *) echo "$1:22" ;; esac; }
 want=$(for a in "${ips[@]}"; do at "$a"; done | sort)
 now() { ss -Hltn 'sport = :22' | awk '{ print $4 }' | sort | paste -sd' ' -; }
 restart() {
-  if systemctl is-enabled -q ssh.socket 2>/dev/null || systemctl is-active -q ssh.socket; then
-    # A connection may already have started ssh.service from the socket (Accept=no), and the
-    # socket then cannot listen again ("Socket service ssh.service already active, refusing"):
-    # stop that listener first. Sessions stay (KillMode=process); the next connection starts
-    # sshd again from the socket, on the new addresses.
-    systemctl stop ssh.service
-    systemctl restart ssh.socket
-  else
-    systemctl restart ssh.service
-  fi
+  if systemctl is-enabled -q ssh.socket 2>/dev/null || systemctl is-active -q ssh.socket; then systemctl stop ssh.service; systemctl restart ssh.socket; else systemctl restart ssh.service; fi
 }
 # put FILE TEXT: 1 if FILE has TEXT already.
 put() {
