@@ -13,27 +13,12 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { ResourceState, StackState } from "../../scripts/lib/engine";
 import { TestConfig, up } from "../helpers/stack";
+import { RENAMED, TOP, legacyUrn } from "../helpers/legacyLayout";
 
 const FIXTURE = JSON.parse(readFileSync(join(__dirname, "fixtures", "pre-package-urns.json"), "utf8")) as Record<
   string,
   { configuration: TestConfig; urns: string[] }
 >;
-
-const TOP = "openclaw-vps:index:OpenClawGateway";
-const RENAMED: Record<string, string> = { "openclaw-vps:gateway:GatewaySetup": "openclaw-vps:gateway:OpenClawGateway" };
-
-/**
- * A URN where the release before the component had it: no component above, the old type
- * names, and providers named by their package alone.
- */
-function legacyUrn(urn: string): string {
-  const parts = urn.split("::");
-  const types = parts[2].split("$").filter((t) => t !== TOP).map((t) => RENAMED[t] ?? t);
-  const name = parts.slice(3).join("::");
-  const own = types[types.length - 1];
-  const legacyName = own.startsWith("pulumi:providers:") ? name.replace(/^openclaw-/, "") : name;
-  return [parts[0], parts[1], types.join("$"), legacyName].join("::");
-}
 
 function legacyState(state: StackState): StackState {
   const out = new Map<string, ResourceState>();
