@@ -5,7 +5,8 @@
 #                address by the Tailscale stand-in when the server joins); its systemd-nspawn
 #                container (the booted Debian 12 root) shares this namespace
 #   <run>-tail   the tailnet as the operator's machine sees it: 100.100.1.1, the side Pulumi
-#                connects from; /etc/netns/<run>-tail/hosts resolves the server's tailnet name
+#                connects from; /etc/netns/<run>-tail/hosts resolves the server's tailnet name;
+#                the tailnet's API on 127.0.0.1:8780 (standins/tailnet.py)
 # Traffic only ever goes between these namespaces. Every wait is bounded.
 #
 # Usage:
@@ -18,7 +19,7 @@
 set -euo pipefail
 
 readonly INET_ADDR=203.0.113.1 HOST_ADDR=203.0.113.10 INET6_ADDR=2001:db8::1 HOST6_ADDR=2001:db8::10
-readonly TAILNET_ADDR=100.100.1.2 PEER_ADDR=100.100.1.1
+readonly TAILNET_ADDR=100.100.1.2 PEER_ADDR=100.100.1.1 TAILNET_API_PORT=8780
 here=$(cd "$(dirname "$0")" && pwd)
 
 cmd=${1:?usage: machine.sh up|boot|exec|stop|down WORK ...}
@@ -55,6 +56,13 @@ up() {
   mkdir -p "/etc/netns/$run-tail"
   printf '127.0.0.1 localhost\n%s %s\n' "$TAILNET_ADDR" "$tailnet_host" >"/etc/netns/$run-tail/hosts"
   echo "$run" >"$work/run"
+  # The tailnet's coordination server and API (standins/tailnet.py): its state in the work
+  # directory, bound into every host it boots; the API on the operator's side.
+  mkdir -p "$work/tailnet"
+  cp "$here/standins/tailnet.py" "$work/tailnet/"
+  ip netns exec "$run-tail" python3 "$here/standins/tailnet.py" serve "$work/tailnet/tailnet.json" \
+    --listen "127.0.0.1:$TAILNET_API_PORT" --log "$work/tailnet-api.log" >"$work/tailnet-api.out" 2>&1 &
+  echo $! >"$work/tailnet-api.pid"
   # The internet stand-in.
   ip netns exec "$run-inet" python3 "$here/standins/internet.py" --address "$INET_ADDR" \
     --docroot "$build/docroot" --cert "$build/ca/server.pem" --key "$build/ca/server.key" \
@@ -80,6 +88,7 @@ boot() {
     --capability=CAP_NET_ADMIN \
     --system-call-filter='@keyring' --system-call-filter='~swapon swapoff' \
     --bind="$npm_cache:/var/cache/rehearsal-npm" \
+    --bind="$work/tailnet:/var/lib/rehearsal-tailnet" \
     </dev/null >>"$work/console.log" 2>&1 &
   echo $! >"$work/nspawn.pid"
   for _ in $(seq 1 100); do
@@ -119,6 +128,7 @@ down() {
   set +e
   stop
   if [ -f "$work/internet.pid" ]; then kill "$(cat "$work/internet.pid")" 2>/dev/null; fi
+  if [ -f "$work/tailnet-api.pid" ]; then kill "$(cat "$work/tailnet-api.pid")" 2>/dev/null; fi
   for ns in inet host tail; do
     for p in $(ip netns pids "$run-$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
     ip netns del "$run-$ns" 2>/dev/null

@@ -23,6 +23,9 @@ the file):
 
 The tailnet is a network namespace the rehearsal made: `tailscale0` is a veth the rehearsal
 created, and `up` gives it this node's tailnet address, as tailscaled would its TUN device.
+When the rehearsal binds its tailnet into the host (CONTROL_DIR), `up` joins through it: the
+key must be one the tailnet minted, unspent and unexpired, granting the tags asked for, and
+the node becomes a device the API lists (rehearsal/standins/tailnet.py).
 Settings (address, DNS suffix, certificate, peers) come from /etc/tailscale-standin.json.
 """
 import json
@@ -45,6 +48,20 @@ VERSION = "1.90.0-standin"
 
 class Refused(Exception):
     """An error the daemon reports to the CLI (exit 1, message on stderr)."""
+
+
+# Where the rehearsal binds its tailnet (rehearsal/standins/tailnet.py) into the host.
+CONTROL_DIR = "/var/lib/rehearsal-tailnet"
+
+
+def coordination_server():
+    """The rehearsal's tailnet when it is bound into this host; without it any key joins once."""
+    if not os.path.exists(os.path.join(CONTROL_DIR, "tailnet.py")):
+        return None
+    sys.path.insert(0, CONTROL_DIR)
+    import tailnet  # noqa: E402 (the bound directory)
+
+    return tailnet.Tailnet(os.path.join(CONTROL_DIR, "tailnet.json"))
 
 
 def load_settings():
@@ -198,6 +215,15 @@ class Daemon:
                 raise Refused("backend error: invalid key: API key does not exist" if key else "no auth key and this node is not logged in")
             if key in self.state["usedKeys"]:
                 raise Refused("backend error: invalid key: unable to validate API key (already used)")
+            control = coordination_server()
+            if control:
+                # The rehearsal's tailnet decides: a key it knows, unspent, unexpired, granting the tags.
+                prefs = {**self.state["prefs"], **req.get("prefs", {})}
+                try:
+                    device = control.join(key, prefs.get("Hostname") or socket.gethostname(), prefs.get("AdvertiseTags", []), [self.settings["address"]])
+                except Exception as e:  # the tailnet's Refused
+                    raise Refused(f"backend error: {e}") from e
+                self.state["nodeId"] = device["nodeId"]
             self.state["usedKeys"].append(key)
             self.state["loggedIn"] = True
         for name in ("Hostname", "AdvertiseTags", "CorpDNS", "RunSSH"):

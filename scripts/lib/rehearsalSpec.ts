@@ -28,6 +28,8 @@ export interface Addresses {
   readonly HOST6_ADDR: string;
   readonly TAILNET_ADDR: string;
   readonly PEER_ADDR: string;
+  /** The tailnet API's port on the operator side's loopback (standins/tailnet.py). */
+  readonly TAILNET_API_PORT: string;
 }
 
 export function machineAddresses(machineScript: string): Addresses {
@@ -38,7 +40,7 @@ export function machineAddresses(machineScript: string): Addresses {
       found[k] = v;
     }
   }
-  for (const k of ["INET_ADDR", "HOST_ADDR", "INET6_ADDR", "HOST6_ADDR", "TAILNET_ADDR", "PEER_ADDR"]) {
+  for (const k of ["INET_ADDR", "HOST_ADDR", "INET6_ADDR", "HOST6_ADDR", "TAILNET_ADDR", "PEER_ADDR", "TAILNET_API_PORT"]) {
     if (!found[k]) throw new Error(`rehearsal/machine.sh defines no ${k}`);
   }
   return found as unknown as Addresses;

@@ -18,7 +18,10 @@
  *   step, in the network namespace OPENCLAW_VPS_OPERATOR_NETNS names, if any;
  * - servers: with OPENCLAW_VPS_HOSTS set, an hcloud server or a DigitalOcean droplet is a
  *   booted host given the user data the provider was sent (hosts.ts), powered off and
- *   removed when the server is deleted.
+ *   removed when the server is deleted;
+ * - auth keys: with OPENCLAW_VPS_TAILNET set (the rehearsal's tailnet, rehearsal/standins/
+ *   tailnet.py), a TailnetKey is minted there, with its tags, expiry and reusability, so the
+ *   key the provider returns is the one the host can join with; deleting it deletes the key.
  * What it leaves out: the real APIs' wire shapes, retries and waits, Terraform's schemas.
  */
 import * as fs from "fs";
@@ -31,6 +34,7 @@ import { isSecretValue, unwrap, wrapSecret } from "../../scripts/lib/mockRuntime
 import { LocalCloud } from "./local-cloud";
 import { CommandOutputs, CommandSpec, connectionOf, runCommand } from "./commands";
 import { Hosts } from "./hosts";
+import { TailnetKeys } from "./tailnet-keys";
 
 /** The engine's marker for a value not known during a preview. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -160,6 +164,7 @@ function text(v: unknown, fallback = ""): string {
   return typeof u === "string" ? u : fallback;
 }
 
+const TAILNET_KEY = "tailscale:index/tailnetKey:TailnetKey";
 const SERVER_TYPES = new Set(["hcloud:index/server:Server", "digitalocean:index/droplet:Droplet"]);
 
 export function standIn(pkg: string, version: string, env: NodeJS.ProcessEnv): provider.Provider {
@@ -167,6 +172,7 @@ export function standIn(pkg: string, version: string, env: NodeJS.ProcessEnv): p
   const commandLog = env.OPENCLAW_VPS_COMMAND_LOG;
   const runCommands = Boolean(env.OPENCLAW_VPS_RUN_COMMANDS);
   const hosts = Hosts.fromEnv(env);
+  const tailnetKeys = TailnetKeys.fromEnv(env);
   const isCommand = (type: string) => type === "command:local:Command" || type === "command:remote:Command";
 
   /** Runs a command's text when commands run (the real outputs), or answers from the model. */
@@ -209,11 +215,15 @@ export function standIn(pkg: string, version: string, env: NodeJS.ProcessEnv): p
         return { id: "", outs: { ...computed, ...inputs } };
       }
       // Each creation is a new generation: a new id and new random values.
-      const model = defaultMockState(type, name, unwrap(inputs) as Inputs, `#${cloud.nextSerial()}`);
+      let model = defaultMockState(type, name, unwrap(inputs) as Inputs, `#${cloud.nextSerial()}`);
       let state: Inputs = model.state;
       if (isCommand(type)) {
         const ran = await execute(type, name, "create", "create", unwrap(inputs.create) as string | undefined, inputs, undefined);
         if (ran) state = { ...state, ...ran };
+      } else if (tailnetKeys && type === TAILNET_KEY) {
+        const minted = await tailnetKeys.mint(unwrap(inputs) as Inputs);
+        model = { id: minted.id, state: { ...state, key: minted.key } };
+        state = model.state;
       } else if (hosts && SERVER_TYPES.has(type)) {
         const i = inputs;
         const addresses = await hosts.boot(model.id, text(i.name, name), text(i.userData));
@@ -255,6 +265,7 @@ export function standIn(pkg: string, version: string, env: NodeJS.ProcessEnv): p
       // The cloud refuses first (a protected server, a firewall in use); then the host goes.
       cloud.remove(type, id);
       if (hosts && SERVER_TYPES.has(type)) await hosts.remove(id);
+      if (tailnetKeys && type === TAILNET_KEY) await tailnetKeys.remove(id);
     },
     invoke(token: string, inputs: Inputs): Promise<provider.InvokeResult> {
       const answer = DEFAULT_INVOKES[token];
