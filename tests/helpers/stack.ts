@@ -13,10 +13,8 @@ import {
   unwrap,
 } from "../../scripts/lib/mockRuntime";
 import { DEFAULT_INVOKES } from "../../scripts/lib/mockState";
-import { Deployment, StackState, deploy } from "../../scripts/lib/engine";
-import { DYNAMIC_PROVIDERS } from "../../scripts/lib/planEvaluation";
 
-/** A stack config: plain values and secret values, keyed as in a stack file. */
+/** A stack config: plain values and secret values, keyed as in a stack file (engineCompare's StackValues). */
 export interface TestConfig {
   readonly plain?: Readonly<Record<string, string>>;
   readonly secret?: Readonly<Record<string, string>>;
@@ -58,18 +56,7 @@ export function run(config: TestConfig, options: RunOptions = {}): Promise<Evalu
  * One `pulumi up` of the real program as the engine would run it (scripts/lib/engine.ts):
  * after `prior` (the state an earlier up left), or as a first deployment.
  */
-export function up(config: TestConfig, options: { prior?: StackState; replace?: string[]; stack?: string } = {}): Promise<Deployment> {
-  return deploy(() => build({}), {
-    project: PROJECT,
-    stack: options.stack ?? "test",
-    config: { ...config.plain, ...config.secret },
-    secretKeys: Object.keys(config.secret ?? {}),
-    invokes: DEFAULT_INVOKES,
-    prior: options.prior,
-    replace: options.replace,
-    dynamicProviders: DYNAMIC_PROVIDERS,
-  });
-}
+export { emulatedUp as up } from "../../scripts/lib/engineCompare";
 
 export function ofType(ev: Evaluation, type: string): Registration[] {
   return ev.registrations.filter((r) => r.type === type);

@@ -9,9 +9,11 @@
 //     in PULUMI_CONFIG_SECRET_KEYS, and PULUMI_NODEJS_TYPESCRIPT from the runtime option
 //     `typescript` (default true). Exit code 32 means the SDK already printed the error: the
 //     host answers bail, as the real one does.
+//
 //   - RunPlugin starts a plugin directory (PulumiPlugin.yaml, PulumiPolicy.yaml) with
 //     `@pulumi/pulumi/cmd/run-plugin` (kind "resource") or `cmd/run-policy-pack` (kind
 //     "analyzer"), streaming its stdout, stderr and exit code back to the engine.
+//
 //   - GetRequiredPackages lists the resource plugins of node_modules' package.json files
 //     that declare `"pulumi": {"resource": true}`, with their name and version.
 //
@@ -40,28 +42,23 @@ import (
 	"strings"
 	"sync"
 
-	"openclaw-vps/toolchain/internal/codegenhost"
+	"openclaw-vps/toolchain/internal/langhost"
 
 	codegen "github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	"github.com/pulumi/pulumi/sdk/v3/nodejs/npm"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/types/known/emptypb"
 )
 
 // The version of the SDK this host was built beside; set with -ldflags.
 var version = "3.248.0"
 
-// The SDK prints the error itself and exits with this code (cmd/run/index.js).
-const exitAfterLoggedError = 32
-
 type host struct {
-	pulumirpc.UnimplementedLanguageRuntimeServer
-	engineAddress string
+	langhost.Base
 }
 
 func main() {
@@ -77,35 +74,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	h := &host{}
+	h := &host{langhost.Base{Version: version}}
 	if args := flags.Args(); len(args) > 0 {
-		h.engineAddress = args[0]
+		h.EngineAddress = args[0]
 	}
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, h)
-			return nil
-		},
-	})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "could not start the language host: %v\n", err)
-		os.Exit(1)
-	}
-	// The engine reads the port from the first line of stdout.
-	fmt.Printf("%d\n", handle.Port)
-	if err := <-handle.Done; err != nil {
-		fmt.Fprintf(os.Stderr, "language host stopped: %v\n", err)
-		os.Exit(1)
-	}
-}
-
-func (h *host) Handshake(_ context.Context, req *pulumirpc.LanguageHandshakeRequest) (*pulumirpc.LanguageHandshakeResponse, error) {
-	h.engineAddress = req.GetEngineAddress()
-	return &pulumirpc.LanguageHandshakeResponse{}, nil
-}
-
-func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: version}, nil
+	langhost.Serve(h)
 }
 
 // packageManifest is the part of a package.json this host reads.
@@ -145,17 +118,7 @@ func (h *host) GetRequiredPackages(_ context.Context, req *pulumirpc.GetRequired
 		if m.Pulumi == nil || !m.Pulumi.Resource {
 			continue
 		}
-		name := m.Pulumi.Name
-		if name == "" {
-			name = strings.TrimPrefix(m.Name, "@pulumi/")
-		}
-		v := m.Pulumi.Version
-		if v == "" {
-			v = m.Version
-		}
-		packages = append(packages, &pulumirpc.PackageDependency{
-			Kind: "resource", Name: name, Version: "v" + strings.TrimPrefix(v, "v"), Server: m.Pulumi.Server,
-		})
+		packages = append(packages, langhost.ResourcePackage(m.Pulumi.Name, m.Pulumi.Version, m.Pulumi.Server, m.Name, m.Version, "@pulumi/"))
 	}
 	return &pulumirpc.GetRequiredPackagesResponse{Packages: packages}, nil
 }
@@ -214,22 +177,14 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
 	opts := optionsOf(info)
-	config, err := json.Marshal(req.GetConfig())
-	if err != nil {
-		return nil, err
-	}
-	secretKeys := req.GetConfigSecretKeys()
-	if secretKeys == nil {
-		secretKeys = []string{}
-	}
-	keys, err := json.Marshal(secretKeys)
+	config, err := langhost.ConfigEnv(req)
 	if err != nil {
 		return nil, err
 	}
 	args := append([]string{}, opts.nodeargs...)
 	args = append(args, runScript,
 		"--monitor="+req.GetMonitorAddress(),
-		"--engine="+h.engineAddress,
+		"--engine="+h.EngineAddress,
 		"--project="+req.GetProject(),
 		"--stack="+req.GetStack(),
 		"--pwd="+req.GetPwd(),
@@ -250,19 +205,8 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	cmd.Stdout = os.Stdout
 	cmd.Stderr = os.Stderr
 	cmd.Env = append(os.Environ(), opts.env()...)
-	cmd.Env = append(cmd.Env, "PULUMI_CONFIG="+string(config), "PULUMI_CONFIG_SECRET_KEYS="+string(keys))
-	err = cmd.Run()
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-		return &pulumirpc.RunResponse{}, nil
-	case errors.As(err, &exit) && exit.ExitCode() == exitAfterLoggedError:
-		return &pulumirpc.RunResponse{Bail: true}, nil
-	case errors.As(err, &exit):
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("Program exited with non-zero exit code: %d", exit.ExitCode())}, nil
-	default:
-		return &pulumirpc.RunResponse{Error: err.Error()}, nil
-	}
+	cmd.Env = append(cmd.Env, config...)
+	return langhost.RunResult(cmd.Run(), "Program exited with non-zero exit code: %d"), nil
 }
 
 // streamWriter sends what a plugin writes to the engine, one message a write.
@@ -327,11 +271,6 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, stream grpc.ServerStre
 	return stream.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: code}})
 }
 
-// The engine asks for these on every run; an empty answer is the honest one.
-func (h *host) GetProgramDependencies(context.Context, *pulumirpc.GetProgramDependenciesRequest) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	return &pulumirpc.GetProgramDependenciesResponse{}, nil
-}
-
 func (h *host) About(context.Context, *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
 	out, err := exec.Command("node", "--version").Output()
 	if err != nil {
@@ -361,7 +300,7 @@ func (h *host) InstallDependencies(req *pulumirpc.InstallDependenciesRequest, se
 
 // GeneratePackage writes the package's Node.js SDK, local or publishable as the request says.
 func (h *host) GeneratePackage(_ context.Context, req *pulumirpc.GeneratePackageRequest) (*pulumirpc.GeneratePackageResponse, error) {
-	return codegenhost.GeneratePackage(req, func(pkg *schema.Package, loader schema.ReferenceLoader) (map[string][]byte, error) {
+	return langhost.GeneratePackage(req, func(pkg *schema.Package, loader schema.ReferenceLoader) (map[string][]byte, error) {
 		return codegen.GeneratePackage("pulumi-language-nodejs", pkg, req.GetExtraFiles(), req.GetLocalDependencies(), req.GetLocal(), loader)
 	})
 }
@@ -369,7 +308,7 @@ func (h *host) GeneratePackage(_ context.Context, req *pulumirpc.GeneratePackage
 // Link makes each generated SDK a dependency of the program (`npm pkg set
 // dependencies.<name>=file:<path>`) and says how to import it.
 func (h *host) Link(ctx context.Context, req *pulumirpc.LinkRequest) (*pulumirpc.LinkResponse, error) {
-	linked, err := codegenhost.LinkedPackages(ctx, req, "nodejs", codegen.Importer)
+	linked, err := langhost.LinkedPackages(ctx, req, "nodejs", codegen.Importer)
 	if err != nil {
 		return nil, err
 	}

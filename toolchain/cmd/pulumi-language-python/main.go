@@ -29,12 +29,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 
-	"openclaw-vps/toolchain/internal/codegenhost"
+	"openclaw-vps/toolchain/internal/langhost"
 
 	codegen "github.com/pulumi/pulumi/pkg/v3/codegen/python"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
@@ -42,22 +41,17 @@ import (
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/pulumi/pulumi/sdk/v3/python/toolchain"
 	"google.golang.org/grpc"
-	"google.golang.org/protobuf/types/known/emptypb"
 )
 
 // The version of the SDK this host was built beside; set with -ldflags.
 var version = "3.248.0"
 
-// The executor's exit code after it printed an error the user can act on.
-const exitAfterLoggedError = 32
-
 // The SDK's executor, beside this host as Pulumi's releases ship it.
 const executor = "pulumi-language-python-exec"
 
 type host struct {
-	pulumirpc.UnimplementedLanguageRuntimeServer
-	exec          string
-	engineAddress string
+	langhost.Base
+	exec string
 }
 
 func main() {
@@ -68,7 +62,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	h := &host{exec: *useExecutor}
+	h := &host{Base: langhost.Base{Version: version}, exec: *useExecutor}
 	if h.exec == "" {
 		self, err := os.Executable()
 		if err != nil {
@@ -82,23 +76,18 @@ func main() {
 		os.Exit(1)
 	}
 	if args := flags.Args(); len(args) > 0 {
-		h.engineAddress = args[0]
+		h.EngineAddress = args[0]
 	}
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, h)
-			return nil
-		},
-	})
+	langhost.Serve(h)
+}
+
+// toolchainOf is the Python toolchain (pip, with the virtualenv option) for a program.
+func toolchainOf(info *pulumirpc.ProgramInfo) (toolchain.Toolchain, error) {
+	opts, err := options(info)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "could not start the language host: %v\n", err)
-		os.Exit(1)
+		return nil, err
 	}
-	fmt.Printf("%d\n", handle.Port)
-	if err := <-handle.Done; err != nil {
-		fmt.Fprintf(os.Stderr, "language host stopped: %v\n", err)
-		os.Exit(1)
-	}
+	return toolchain.ResolveToolchain(opts)
 }
 
 // options reads Pulumi.yaml's runtime options: `virtualenv` (relative to the project's
@@ -125,21 +114,8 @@ func options(info *pulumirpc.ProgramInfo) (toolchain.PythonOptions, error) {
 	return o, nil
 }
 
-func (h *host) Handshake(_ context.Context, req *pulumirpc.LanguageHandshakeRequest) (*pulumirpc.LanguageHandshakeResponse, error) {
-	h.engineAddress = req.GetEngineAddress()
-	return &pulumirpc.LanguageHandshakeResponse{}, nil
-}
-
-func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: version}, nil
-}
-
 func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	opts, err := options(req.GetInfo())
-	if err != nil {
-		return nil, err
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
+	tc, err := toolchainOf(req.GetInfo())
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +129,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		}
 	}
 	add("monitor", req.GetMonitorAddress())
-	add("engine", h.engineAddress)
+	add("engine", h.EngineAddress)
 	add("project", req.GetProject())
 	add("root_directory", req.GetInfo().GetRootDirectory())
 	add("stack", req.GetStack())
@@ -163,15 +139,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	add("organization", req.GetOrganization())
 	args = append(append(args, req.GetInfo().GetEntryPoint()), req.GetArgs()...)
 
-	config, err := json.Marshal(req.GetConfig())
-	if err != nil {
-		return nil, err
-	}
-	secretKeys := req.GetConfigSecretKeys()
-	if secretKeys == nil {
-		secretKeys = []string{}
-	}
-	keys, err := json.Marshal(secretKeys)
+	config, err := langhost.ConfigEnv(req)
 	if err != nil {
 		return nil, err
 	}
@@ -185,23 +153,12 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if env == nil {
 		env = os.Environ()
 	}
-	cmd.Env = append(env, "PULUMI_CONFIG="+string(config), "PULUMI_CONFIG_SECRET_KEYS="+string(keys))
-	err = cmd.Run()
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-		return &pulumirpc.RunResponse{}, nil
-	case errors.As(err, &exit) && exit.ExitCode() == exitAfterLoggedError:
-		return &pulumirpc.RunResponse{Bail: true}, nil
-	case errors.As(err, &exit):
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("program exited with non-zero exit code: %d", exit.ExitCode())}, nil
-	default:
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("problem executing program (could not run language executor): %v", err)}, nil
-	}
+	cmd.Env = append(env, config...)
+	return langhost.RunResult(cmd.Run(), "program exited with non-zero exit code: %d"), nil
 }
 
 func (h *host) InstallDependencies(req *pulumirpc.InstallDependenciesRequest, server grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse]) error {
-	opts, err := options(req.GetInfo())
+	tc, err := toolchainOf(req.GetInfo())
 	if err != nil {
 		return err
 	}
@@ -210,10 +167,6 @@ func (h *host) InstallDependencies(req *pulumirpc.InstallDependenciesRequest, se
 		return err
 	}
 	defer closer.Close()
-	tc, err := toolchain.ResolveToolchain(opts)
-	if err != nil {
-		return err
-	}
 	if err := tc.InstallDependencies(server.Context(), req.GetInfo().GetProgramDirectory(), req.GetUseLanguageVersionTools(), true, stdout, stderr); err != nil {
 		return err
 	}
@@ -231,11 +184,7 @@ for dist in importlib.metadata.distributions():
 `
 
 func (h *host) GetRequiredPackages(ctx context.Context, req *pulumirpc.GetRequiredPackagesRequest) (*pulumirpc.GetRequiredPackagesResponse, error) {
-	opts, err := options(req.GetInfo())
-	if err != nil {
-		return nil, err
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
+	tc, err := toolchainOf(req.GetInfo())
 	if err != nil {
 		return nil, err
 	}
@@ -271,30 +220,13 @@ func (h *host) GetRequiredPackages(ctx context.Context, req *pulumirpc.GetRequir
 		if !found.Plugin.Resource {
 			continue
 		}
-		name := found.Plugin.Name
-		if name == "" {
-			name = strings.TrimPrefix(found.Name, "pulumi_")
-		}
-		v := found.Plugin.Version
-		if v == "" {
-			v = found.Version
-		}
-		packages = append(packages, &pulumirpc.PackageDependency{Kind: "resource", Name: name, Version: "v" + strings.TrimPrefix(v, "v"), Server: found.Plugin.Server})
+		packages = append(packages, langhost.ResourcePackage(found.Plugin.Name, found.Plugin.Version, found.Plugin.Server, found.Name, found.Version, "pulumi_"))
 	}
 	return &pulumirpc.GetRequiredPackagesResponse{Packages: packages}, nil
 }
 
-// The engine asks for these on every run; an empty answer is the honest one.
-func (h *host) GetProgramDependencies(context.Context, *pulumirpc.GetProgramDependenciesRequest) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	return &pulumirpc.GetProgramDependenciesResponse{}, nil
-}
-
 func (h *host) About(ctx context.Context, req *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
-	opts, err := options(req.GetInfo())
-	if err != nil {
-		return nil, err
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
+	tc, err := toolchainOf(req.GetInfo())
 	if err != nil {
 		return nil, err
 	}
@@ -307,18 +239,18 @@ func (h *host) About(ctx context.Context, req *pulumirpc.AboutRequest) (*pulumir
 
 // GeneratePackage writes the package's Python SDK.
 func (h *host) GeneratePackage(_ context.Context, req *pulumirpc.GeneratePackageRequest) (*pulumirpc.GeneratePackageResponse, error) {
-	return codegenhost.GeneratePackage(req, func(pkg *schema.Package, loader schema.ReferenceLoader) (map[string][]byte, error) {
+	return langhost.GeneratePackage(req, func(pkg *schema.Package, loader schema.ReferenceLoader) (map[string][]byte, error) {
 		return codegen.GeneratePackage("pulumi-language-python", pkg, req.GetExtraFiles(), loader)
 	})
 }
 
 // Link adds each generated SDK to requirements.txt, as a path pip installs from.
 func (h *host) Link(ctx context.Context, req *pulumirpc.LinkRequest) (*pulumirpc.LinkResponse, error) {
-	opts, err := options(req.GetInfo())
+	tc, err := toolchainOf(req.GetInfo())
 	if err != nil {
 		return nil, err
 	}
-	linked, err := codegenhost.LinkedPackages(ctx, req, "python", codegen.Importer)
+	linked, err := langhost.LinkedPackages(ctx, req, "python", codegen.Importer)
 	if err != nil {
 		return nil, err
 	}
@@ -336,10 +268,6 @@ func (h *host) Link(ctx context.Context, req *pulumirpc.LinkRequest) (*pulumirpc
 		}
 		packages[name] = l.Path
 		instructions += fmt.Sprintf("  import %s as %s\n", name, importName)
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
-	if err != nil {
-		return nil, err
 	}
 	if err := tc.LinkPackages(ctx, packages); err != nil {
 		return nil, fmt.Errorf("linking packages: %w", err)

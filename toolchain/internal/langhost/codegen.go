@@ -1,9 +1,10 @@
-// Package codegenhost answers a language host's code generation requests (`pulumi package
-// gen-sdk`, `pulumi package add`) with the real code generators of the pkg/v3 module
-// (codegen/nodejs, codegen/python): the schema bound through the engine's schema loader,
-// the generated files written under the requested directory, and for Link each package
-// loaded the same way so the host can name and link its SDK.
-package codegenhost
+package langhost
+
+// Code generation: a language host's requests (`pulumi package gen-sdk`, `pulumi package
+// add`) answered with the real code generators of the pkg/v3 module (codegen/nodejs,
+// codegen/python): the schema bound through the engine's schema loader, the generated files
+// written under the requested directory, and for Link each package loaded the same way so
+// the host can name and link its SDK.
 
 import (
 	"context"
