@@ -25,11 +25,11 @@ export default tseslint.config(
   },
   {
     // Plain JavaScript run by Node directly: no type information to lint with.
-    files: ["**/*.js", "**/*.mjs"],
+    files: ["**/*.js", "**/*.cjs", "**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       sourceType: "commonjs",
-      globals: { process: "readonly", console: "readonly", require: "readonly", module: "writable", __dirname: "readonly", setTimeout: "readonly", clearTimeout: "readonly", WebSocket: "readonly", fetch: "readonly", URLSearchParams: "readonly", AbortSignal: "readonly" },
+      globals: { process: "readonly", console: "readonly", require: "readonly", module: "writable", __dirname: "readonly", setTimeout: "readonly", clearTimeout: "readonly", WebSocket: "readonly", Buffer: "readonly", fetch: "readonly", URLSearchParams: "readonly", AbortSignal: "readonly" },
     },
     rules: { ...tseslint.configs.disableTypeChecked.rules, "@typescript-eslint/no-require-imports": "off" },
   },

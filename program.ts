@@ -40,6 +40,11 @@ export function stackSettings(cfg: StackConfig): OpenClawGatewayArgs {
     gatewayTokenVersion: cfg.gatewayTokenVersion,
     serverGeneration: cfg.serverGeneration,
     restoreOnRebuild: cfg.restoreOnRebuild,
+    coding: cfg.coding !== undefined,
+    ...(cfg.coding
+      ? { gitAuthorName: cfg.coding.gitAuthorName, gitAuthorEmail: cfg.coding.gitAuthorEmail, codingRepositories: [...cfg.coding.repositories] }
+      : {}),
+    githubToken: cfg.secrets.githubToken,
     // With API credentials the stack's auth key is ignored (loadConfig warns): not handed on.
     tailscaleAuthKey: cfg.tailscaleAuth.kind === "supplied" ? cfg.secrets.tailscaleAuthKey : undefined,
     telegramBotToken: cfg.secrets.telegramBotToken,

@@ -130,6 +130,36 @@ export const KEYS = {
     description:
       "Network for the agents' Docker sandbox: none (no network) or bridge (outbound only; the cloud metadata service and the host stay blocked).",
   },
+  coding: {
+    type: "boolean",
+    default: false,
+    description:
+      "Turn on the coder agent: coding on your repositories from Telegram, every push, pull request or merge waiting for your approval there (docs/coding.md). Needs githubToken, gitAuthorName, gitAuthorEmail, the Telegram bot with telegramOwnerId, and a model key.",
+  },
+  githubToken: {
+    type: "string",
+    default: "",
+    secret: true,
+    placeholder: "github_pat_PLANPLACEHOLDER0000000000_NotARealFineGrainedToken00000000000000000",
+    description:
+      "(secret: set with --secret) A fine-grained GitHub token for the coder, limited to the repositories it may work on (docs/coding.md says which permissions). Used only with coding.",
+  },
+  gitAuthorName: {
+    type: "string",
+    default: "",
+    description: "The name on the coder's commits. Required with coding.",
+  },
+  gitAuthorEmail: {
+    type: "string",
+    default: "",
+    description: "The email address on the coder's commits. Required with coding.",
+  },
+  codingRepositories: {
+    type: "array",
+    default: [],
+    description:
+      'The repositories the coder may clone and push to, as owner/name (e.g. ["me/app"]). Empty: any repository the GitHub token reaches.',
+  },
   operatorSshKeys: {
     type: "array",
     default: [],

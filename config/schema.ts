@@ -44,18 +44,29 @@ export interface ValidConfig {
   readonly gatewayTokenVersion: number;
   readonly serverGeneration: number;
   readonly restoreOnRebuild: boolean;
+  /** The coder agent, when coding is on (docs/coding.md). */
+  readonly coding?: CodingConfig;
   /** Which secret keys hold a value. */
   readonly secretsSet: ReadonlySet<SecretKeyName>;
   /** How the server gets its Tailscale auth key. */
   readonly tailscaleAuth: TailscaleAuthSource;
 }
 
-export type SecretKeyName = "tailscaleAuthKey" | "telegramBotToken" | "anthropicApiKey" | "openaiApiKey";
+/** What the coder agent is given: plain values (its GitHub token is a secret, kept apart). */
+export interface CodingConfig {
+  readonly gitAuthorName: string;
+  readonly gitAuthorEmail: string;
+  /** owner/name; empty: whatever the token reaches. */
+  readonly repositories: readonly string[];
+}
+
+export type SecretKeyName = "tailscaleAuthKey" | "telegramBotToken" | "anthropicApiKey" | "openaiApiKey" | "githubToken";
 export const SECRET_KEYS: readonly SecretKeyName[] = [
   "tailscaleAuthKey",
   "telegramBotToken",
   "anthropicApiKey",
   "openaiApiKey",
+  "githubToken",
 ];
 
 /** `mint`: a TailnetKey is created with the provider's credentials; `supplied`: tailscaleAuthKey is used. */
@@ -173,6 +184,16 @@ const plainSchemas = {
   ),
   gatewayTokenVersion: wholeNumber(),
   serverGeneration: wholeNumber(),
+  coding: boolean,
+  // Both end up in the coder's git config and in every commit it makes: one line of text,
+  // no characters a config file or a shell would read as syntax.
+  // eslint-disable-next-line no-control-regex -- control characters are what it refuses
+  gitAuthorName: z.string().regex(/^(?:[^\x00-\x1f\x7f"\\<>]{1,100})?$/, "a name of 1-100 characters, without quotes, backslashes, angle brackets or control characters"),
+  gitAuthorEmail: z.string().regex(/^(?:[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?$/, "an email address such as you@example.com"),
+  codingRepositories: stringArray(
+    z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/, "GitHub repositories as owner/name, such as octo-org/app"),
+    'GitHub repositories such as ["octo-org/app"]',
+  ).refine((repos) => new Set(repos.map((r) => r.toLowerCase())).size === repos.length, "each repository once"),
 } as const;
 
 /** What each secret must look like. Messages never include the value. */
@@ -195,6 +216,18 @@ const secretSchemas: Readonly<Record<SecretKeyName, z.ZodType<string>>> = {
   telegramBotToken: z.string().regex(/^\d{5,}:[A-Za-z0-9_-]{30,}$/, "a bot token from @BotFather: <digits>:<35 characters>"),
   anthropicApiKey: z.string().regex(/^sk-ant-[A-Za-z0-9_-]{10,}$/, "an Anthropic API key (sk-ant-...)"),
   openaiApiKey: z.string().regex(/^sk-[A-Za-z0-9_-]{10,}$/, "an OpenAI API key (sk-...)"),
+  // Fine-grained tokens name the repositories they reach; a classic token (ghp_) reaches
+  // every repository its owner can, so a prompt-injected push could land anywhere.
+  githubToken: z.string().superRefine((v, ctx) => {
+    if (/^gh[opsur]_/.test(v)) {
+      ctx.addIssue({
+        code: "custom",
+        message: "a fine-grained personal access token (github_pat_...), limited to the coder's repositories: a classic or app token reaches every repository its owner can (docs/coding.md)",
+      });
+    } else if (!/^github_pat_[A-Za-z0-9_]{40,}$/.test(v)) {
+      ctx.addIssue({ code: "custom", message: "a fine-grained GitHub personal access token (github_pat_...)" });
+    }
+  }),
 };
 
 const PLAIN_KEYS = Object.keys(plainSchemas) as (keyof typeof plainSchemas)[];
@@ -287,6 +320,7 @@ export function validateConfig(raw: RawConfig): ValidationResult {
   const cloud = parsed.cloud as Cloud | undefined;
   if (cloud) crossCheckSizes(cloud, parsed, add);
   crossCheckTelegram(parsed, raw, add);
+  crossCheckCoding(parsed, raw, secretsSet, add);
   crossCheckUserDataSize(parsed, add);
   const tailscaleAuth = chooseTailscaleAuth(raw, secretsSet, add);
 
@@ -312,6 +346,15 @@ export function validateConfig(raw: RawConfig): ValidationResult {
       gatewayTokenVersion: p.gatewayTokenVersion as number,
       serverGeneration: p.serverGeneration as number,
       restoreOnRebuild: p.restoreOnRebuild as boolean,
+      ...(p.coding
+        ? {
+            coding: {
+              gitAuthorName: p.gitAuthorName as string,
+              gitAuthorEmail: p.gitAuthorEmail as string,
+              repositories: p.codingRepositories as string[],
+            },
+          }
+        : {}),
       secretsSet,
       tailscaleAuth,
     },
@@ -381,6 +424,39 @@ function crossCheckTelegram(parsed: Partial<Record<KeyName, unknown>>, raw: RawC
   }
   if (parsed.telegramDmPolicy === "allowlist" && !ownerId && tokenGiven) {
     add(fullKey("telegramDmPolicy"), '"allowlist"', `${fullKey("telegramOwnerId")} set as well: an allowlist with nobody on it locks everyone out`);
+  }
+}
+
+/**
+ * Coding needs everything its workflow uses: a GitHub token and an identity for the commits,
+ * Telegram with a known owner (the approvals go to that account alone) and a model. The
+ * coding keys without coding on are refused too: a token that is set but never used is a
+ * credential stored for nothing, and the user meant something by it.
+ */
+function crossCheckCoding(parsed: Partial<Record<KeyName, unknown>>, raw: RawConfig, secretsSet: ReadonlySet<SecretKeyName>, add: Add): void {
+  const given = (key: KeyName): boolean => (rawValue(raw.values, key) ?? "") !== "" || (raw.pending?.has(fullKey(key)) ?? false);
+  const repos = parsed.codingRepositories as string[] | undefined;
+  if (parsed.coding !== true) {
+    if (parsed.coding === false) {
+      for (const key of ["githubToken", "gitAuthorName", "gitAuthorEmail"] as const) {
+        if (given(key)) add(fullKey(key), key === "githubToken" ? "(secret, set)" : "a value", `${fullKey("coding")} true as well, or the key removed: it is used only by the coder`);
+      }
+      if (repos && repos.length > 0) add(fullKey("codingRepositories"), JSON.stringify(repos), `${fullKey("coding")} true as well, or the key removed: it is used only by the coder`);
+    }
+    return;
+  }
+  const need = (key: KeyName, why: string): void => {
+    if (!given(key)) add(fullKey(key), "(not set)", `${why} (${fullKey("coding")} is true)`);
+  };
+  need("githubToken", `a fine-grained GitHub token for the coder: pulumi config set --secret ${fullKey("githubToken")} github_pat_...`);
+  need("gitAuthorName", "the name on the coder's commits");
+  need("gitAuthorEmail", "the email address on the coder's commits");
+  need("telegramBotToken", "the Telegram bot: tasks and approvals go through it");
+  if (parsed.telegramOwnerId === undefined || parsed.telegramOwnerId === "") {
+    if (given("telegramBotToken")) add(fullKey("telegramOwnerId"), "(not set)", `your numeric Telegram user id: the approvals go to that account alone (${fullKey("coding")} is true)`);
+  }
+  if (!secretsSet.has("anthropicApiKey") && !secretsSet.has("openaiApiKey") && !given("anthropicApiKey") && !given("openaiApiKey")) {
+    add(fullKey("anthropicApiKey"), "(not set)", `a model key for the coder: ${fullKey("anthropicApiKey")} or ${fullKey("openaiApiKey")} (${fullKey("coding")} is true)`);
   }
 }
 

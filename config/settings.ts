@@ -47,6 +47,16 @@ export interface OpenClawGatewayArgs {
   serverGeneration?: number;
   /** Carry the newest state over to a rebuilt or moved server. Default: false. */
   restoreOnRebuild?: boolean;
+  /** The coder agent: coding from Telegram, every write to a remote approved there (docs/coding.md). Default: false. */
+  coding?: boolean;
+  /** The name on the coder's commits. Required with coding. */
+  gitAuthorName?: string;
+  /** The email address on the coder's commits. Required with coding. */
+  gitAuthorEmail?: string;
+  /** The repositories the coder may clone and push to, as owner/name. Default: any the token reaches. */
+  codingRepositories?: string[];
+  /** A fine-grained GitHub token (github_pat_...) for the coder, limited to its repositories. */
+  githubToken?: pulumi.Input<string>;
   /** A single-use, pre-approved, tagged Tailscale auth key; used only without Tailscale API credentials. */
   tailscaleAuthKey?: pulumi.Input<string>;
   /** The Telegram bot token from BotFather (Telegram's bot for making bots). Unset: Telegram is off. */
