@@ -45,6 +45,8 @@ export function stackSettings(cfg: StackConfig): OpenClawGatewayArgs {
       ? { gitAuthorName: cfg.coding.gitAuthorName, gitAuthorEmail: cfg.coding.gitAuthorEmail, codingRepositories: [...cfg.coding.repositories] }
       : {}),
     githubToken: cfg.secrets.githubToken,
+    githubReadToken: cfg.secrets.githubReadToken,
+    telegramCoderBotToken: cfg.secrets.telegramCoderBotToken,
     // With API credentials the stack's auth key is ignored (loadConfig warns): not handed on.
     tailscaleAuthKey: cfg.tailscaleAuth.kind === "supplied" ? cfg.secrets.tailscaleAuthKey : undefined,
     telegramBotToken: cfg.secrets.telegramBotToken,

@@ -137,10 +137,14 @@ export class GatewaySetup extends pulumi.ComponentResource {
       [filesStep],
     );
 
-    const sandboxTriggers = [args.serverId, args.sandboxImage, contentHash(text(STEP_SCRIPTS.sandbox))];
+    // With coding, the step also sets up the coder's network and proxy, and runs again when
+    // their files change; without it, command and triggers are as they always were.
+    const coding = args.settings.coding !== undefined;
+    const codingHash = coding ? [contentHash(...files.filter((f) => f.artifact.startsWith("coding/") || f.artifact.includes("coder-") || f.artifact === "scripts/coding-egress.sh").map((f) => f.content))] : [];
+    const sandboxTriggers = [args.serverId, args.sandboxImage, contentHash(text(STEP_SCRIPTS.sandbox)), ...codingHash];
     const sandbox = remote(
       "sandbox",
-      `sudo ${shellCommand([STEP_SCRIPTS.sandbox, args.sandboxImage])}`,
+      `sudo ${shellCommand([STEP_SCRIPTS.sandbox, args.sandboxImage, ...(coding ? ["coding"] : [])])}`,
       sandboxTriggers,
       [filesStep],
     );

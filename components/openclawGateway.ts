@@ -59,8 +59,19 @@ export function gatewaySettings(cfg: GatewayConfig): GatewaySettings {
       ? { dmPolicy: cfg.telegramDmPolicy, ownerId: cfg.telegramOwnerId }
       : undefined,
     models: { anthropic: cfg.secretsSet.has("anthropicApiKey"), openai: cfg.secretsSet.has("openaiApiKey") },
-    sandboxImage: sandboxImageTag(),
+    sandboxImage: sandboxImageTag(cfg.coding !== undefined),
     sandboxNetwork: cfg.sandboxNetwork,
+    ...(cfg.coding && cfg.telegramOwnerId
+      ? {
+          coding: {
+            ownerId: cfg.telegramOwnerId,
+            gitAuthorName: cfg.coding.gitAuthorName,
+            gitAuthorEmail: cfg.coding.gitAuthorEmail,
+            repositories: cfg.coding.repositories,
+            readToken: cfg.secretsSet.has("githubReadToken"),
+          },
+        }
+      : {}),
   };
 }
 
@@ -212,9 +223,17 @@ export class OpenClawGateway extends pulumi.ComponentResource {
     const settings = gatewaySettings(cfg);
     const envFile = pulumi.secret(
       pulumi
-        .all([token.value, cfg.secrets.telegramBotToken, cfg.secrets.anthropicApiKey, cfg.secrets.openaiApiKey])
-        .apply(([gatewayToken, telegramBotToken, anthropicApiKey, openaiApiKey]) =>
-          renderEnvFile({ gatewayToken, telegramBotToken, anthropicApiKey, openaiApiKey }),
+        .all([
+          token.value,
+          cfg.secrets.telegramBotToken,
+          cfg.secrets.anthropicApiKey,
+          cfg.secrets.openaiApiKey,
+          cfg.secrets.telegramCoderBotToken,
+          cfg.secrets.githubToken,
+          cfg.secrets.githubReadToken,
+        ])
+        .apply(([gatewayToken, telegramBotToken, anthropicApiKey, openaiApiKey, telegramCoderBotToken, githubToken, githubReadToken]) =>
+          renderEnvFile({ gatewayToken, telegramBotToken, anthropicApiKey, openaiApiKey, telegramCoderBotToken, githubToken, githubReadToken }),
         ),
     );
 

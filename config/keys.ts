@@ -144,6 +144,22 @@ export const KEYS = {
     description:
       "(secret: set with --secret) A fine-grained GitHub token for the coder, limited to the repositories it may work on (docs/coding.md says which permissions). Used only with coding.",
   },
+  githubReadToken: {
+    type: "string",
+    default: "",
+    secret: true,
+    placeholder: "github_pat_PLANPLACEHOLDER1111111111_NotARealReadOnlyToken0000000000000000000",
+    description:
+      "(secret: set with --secret) A second fine-grained GitHub token, read-only (contents: read), that the coder's sandbox clones and fetches with. Empty: the coder clones public repositories only.",
+  },
+  telegramCoderBotToken: {
+    type: "string",
+    default: "",
+    secret: true,
+    placeholder: "987654321:PLANPLACEHOLDER-not-a-real-coder-bot-token",
+    description:
+      "(secret: set with --secret) The token of a second bot from @BotFather, the coder's: its chat is where you give tasks and answer approvals. Required with coding.",
+  },
   gitAuthorName: {
     type: "string",
     default: "",

@@ -60,13 +60,22 @@ export interface CodingConfig {
   readonly repositories: readonly string[];
 }
 
-export type SecretKeyName = "tailscaleAuthKey" | "telegramBotToken" | "anthropicApiKey" | "openaiApiKey" | "githubToken";
+export type SecretKeyName =
+  | "tailscaleAuthKey"
+  | "telegramBotToken"
+  | "anthropicApiKey"
+  | "openaiApiKey"
+  | "githubToken"
+  | "githubReadToken"
+  | "telegramCoderBotToken";
 export const SECRET_KEYS: readonly SecretKeyName[] = [
   "tailscaleAuthKey",
   "telegramBotToken",
   "anthropicApiKey",
   "openaiApiKey",
   "githubToken",
+  "githubReadToken",
+  "telegramCoderBotToken",
 ];
 
 /** `mint`: a TailnetKey is created with the provider's credentials; `supplied`: tailscaleAuthKey is used. */
@@ -218,7 +227,13 @@ const secretSchemas: Readonly<Record<SecretKeyName, z.ZodType<string>>> = {
   openaiApiKey: z.string().regex(/^sk-[A-Za-z0-9_-]{10,}$/, "an OpenAI API key (sk-...)"),
   // Fine-grained tokens name the repositories they reach; a classic token (ghp_) reaches
   // every repository its owner can, so a prompt-injected push could land anywhere.
-  githubToken: z.string().superRefine((v, ctx) => {
+  githubToken: fineGrainedToken(),
+  githubReadToken: fineGrainedToken(),
+  telegramCoderBotToken: z.string().regex(/^\d{5,}:[A-Za-z0-9_-]{30,}$/, "a bot token from @BotFather: <digits>:<35 characters>"),
+};
+
+function fineGrainedToken(): z.ZodType<string> {
+  return z.string().superRefine((v, ctx) => {
     if (/^gh[opsur]_/.test(v)) {
       ctx.addIssue({
         code: "custom",
@@ -227,8 +242,8 @@ const secretSchemas: Readonly<Record<SecretKeyName, z.ZodType<string>>> = {
     } else if (!/^github_pat_[A-Za-z0-9_]{40,}$/.test(v)) {
       ctx.addIssue({ code: "custom", message: "a fine-grained GitHub personal access token (github_pat_...)" });
     }
-  }),
-};
+  });
+}
 
 const PLAIN_KEYS = Object.keys(plainSchemas) as (keyof typeof plainSchemas)[];
 
@@ -438,8 +453,8 @@ function crossCheckCoding(parsed: Partial<Record<KeyName, unknown>>, raw: RawCon
   const repos = parsed.codingRepositories as string[] | undefined;
   if (parsed.coding !== true) {
     if (parsed.coding === false) {
-      for (const key of ["githubToken", "gitAuthorName", "gitAuthorEmail"] as const) {
-        if (given(key)) add(fullKey(key), key === "githubToken" ? "(secret, set)" : "a value", `${fullKey("coding")} true as well, or the key removed: it is used only by the coder`);
+      for (const key of ["githubToken", "githubReadToken", "telegramCoderBotToken", "gitAuthorName", "gitAuthorEmail"] as const) {
+        if (given(key)) add(fullKey(key), KEYS[key].type === "string" && "secret" in KEYS[key] ? "(secret, set)" : "a value", `${fullKey("coding")} true as well, or the key removed: it is used only by the coder`);
       }
       if (repos && repos.length > 0) add(fullKey("codingRepositories"), JSON.stringify(repos), `${fullKey("coding")} true as well, or the key removed: it is used only by the coder`);
     }
@@ -451,9 +466,17 @@ function crossCheckCoding(parsed: Partial<Record<KeyName, unknown>>, raw: RawCon
   need("githubToken", `a fine-grained GitHub token for the coder: pulumi config set --secret ${fullKey("githubToken")} github_pat_...`);
   need("gitAuthorName", "the name on the coder's commits");
   need("gitAuthorEmail", "the email address on the coder's commits");
-  need("telegramBotToken", "the Telegram bot: tasks and approvals go through it");
+  need("telegramBotToken", "the chat bot: coding adds a second bot beside it");
+  need("telegramCoderBotToken", `the coder's own bot from @BotFather: its chat is where you give tasks and answer approvals (pulumi config set --secret ${fullKey("telegramCoderBotToken")} ...)`);
   if (parsed.telegramOwnerId === undefined || parsed.telegramOwnerId === "") {
     if (given("telegramBotToken")) add(fullKey("telegramOwnerId"), "(not set)", `your numeric Telegram user id: the approvals go to that account alone (${fullKey("coding")} is true)`);
+  }
+  const value = (key: KeyName) => rawValue(raw.values, key) ?? "";
+  if (value("telegramCoderBotToken") !== "" && value("telegramCoderBotToken") === value("telegramBotToken")) {
+    add(fullKey("telegramCoderBotToken"), "(secret, the chat bot's token)", "a second bot's token: one bot cannot be both chats");
+  }
+  if (value("githubReadToken") !== "" && value("githubReadToken") === value("githubToken")) {
+    add(fullKey("githubReadToken"), "(secret, the write token)", "a read-only token of its own: the sandbox must never hold the token that writes");
   }
   if (!secretsSet.has("anthropicApiKey") && !secretsSet.has("openaiApiKey") && !given("anthropicApiKey") && !given("openaiApiKey")) {
     add(fullKey("anthropicApiKey"), "(not set)", `a model key for the coder: ${fullKey("anthropicApiKey")} or ${fullKey("openaiApiKey")} (${fullKey("coding")} is true)`);

@@ -57,6 +57,10 @@ export interface OpenClawGatewayArgs {
   codingRepositories?: string[];
   /** A fine-grained GitHub token (github_pat_...) for the coder, limited to its repositories. */
   githubToken?: pulumi.Input<string>;
+  /** A second fine-grained token, read-only, for the coder's sandbox (private repositories). */
+  githubReadToken?: pulumi.Input<string>;
+  /** The coder's own bot token (a second bot from BotFather). Required with coding. */
+  telegramCoderBotToken?: pulumi.Input<string>;
   /** A single-use, pre-approved, tagged Tailscale auth key; used only without Tailscale API credentials. */
   tailscaleAuthKey?: pulumi.Input<string>;
   /** The Telegram bot token from BotFather (Telegram's bot for making bots). Unset: Telegram is off. */

@@ -5,15 +5,16 @@
  * when it differs).
  */
 import { createHash } from "crypto";
-import { BACKUP_TIMER, BACKUP_UNIT, GATEWAY_UNIT, LIB_DIR, LOCKS_DIR, RENDERED_DIR, SELFCHECK_TIMER, SELFCHECK_UNIT } from "./paths";
+import { BACKUP_TIMER, BACKUP_UNIT, CODER_PLUGIN_DIR, GATEWAY_UNIT, LIB_DIR, LOCKS_DIR, RENDERED_DIR, SELFCHECK_TIMER, SELFCHECK_UNIT } from "./paths";
 import { LOCK_FILES, OPENCLAW_VERSIONS, readLockFile } from "./locks";
 import { GatewaySettings, renderOpenclawJson } from "./openclawConfig";
-import { readGatewayScript } from "./scripts";
+import { CODER_PLUGIN_FILES, readCoderPluginFile, readGatewayScript } from "./scripts";
+import { EGRESS_SCRIPT, EGRESS_UNIT, GITHUB_HOSTS, PROXY_ALLOW, PROXY_CONF, PROXY_UNIT, renderEgressUnit, renderProxyAllow, renderProxyConf, renderProxyUnit } from "./coding";
 import { renderSandboxDockerfile } from "./sandbox";
 import { OPENCLAW_ENTRY, renderBackupService, renderBackupTimer, renderGatewayUnit, renderSelfcheckService, renderSelfcheckTimer } from "./unit";
 
 export { renderEnvFile, renderOpenclawJson, ENV_NAMES } from "./openclawConfig";
-export type { GatewaySettings } from "./openclawConfig";
+export type { GatewaySettings, CodingSettings } from "./openclawConfig";
 export { sandboxImageTag } from "./sandbox";
 
 export interface GatewayFile {
@@ -66,8 +67,30 @@ export function gatewayFiles(settings: GatewaySettings): readonly GatewayFile[] 
     { artifact: `systemd/${BACKUP_TIMER}`, path: `/etc/systemd/system/${BACKUP_TIMER}`, mode: "0644", content: renderBackupTimer() },
     { artifact: `systemd/${SELFCHECK_UNIT}`, path: `/etc/systemd/system/${SELFCHECK_UNIT}`, mode: "0644", content: renderSelfcheckService() },
     { artifact: `systemd/${SELFCHECK_TIMER}`, path: `/etc/systemd/system/${SELFCHECK_TIMER}`, mode: "0644", content: renderSelfcheckTimer() },
-    { artifact: "sandbox/Dockerfile", path: `${RENDERED_DIR}/sandbox/Dockerfile`, mode: "0644", content: renderSandboxDockerfile() },
+    { artifact: "sandbox/Dockerfile", path: `${RENDERED_DIR}/sandbox/Dockerfile`, mode: "0644", content: renderSandboxDockerfile(settings.coding !== undefined) },
     ...lockFiles(),
+    ...(settings.coding ? codingFiles() : []),
+  ];
+}
+
+/**
+ * The coder's files (docs/coding.md), only when coding is on: the plugin that gates its writes
+ * to GitHub, its egress script and units, the proxy's settings and allowlist. With coding
+ * off the bundle is as it was, so stacks without coding see no change.
+ */
+function codingFiles(): GatewayFile[] {
+  return [
+    ...CODER_PLUGIN_FILES.map((name): GatewayFile => ({
+      artifact: `plugins/coder-gate/${name}`,
+      path: `${CODER_PLUGIN_DIR}/${name}`,
+      mode: "0644",
+      content: readCoderPluginFile(name),
+    })),
+    { artifact: "scripts/coding-egress.sh", path: EGRESS_SCRIPT, mode: "0755", content: readGatewayScript("coding-egress.sh") },
+    { artifact: "coding/proxy.conf", path: PROXY_CONF, mode: "0644", content: renderProxyConf() },
+    { artifact: "coding/proxy-allow", path: PROXY_ALLOW, mode: "0644", content: renderProxyAllow(GITHUB_HOSTS) },
+    { artifact: `systemd/${EGRESS_UNIT}`, path: `/etc/systemd/system/${EGRESS_UNIT}`, mode: "0644", content: renderEgressUnit() },
+    { artifact: `systemd/${PROXY_UNIT}`, path: `/etc/systemd/system/${PROXY_UNIT}`, mode: "0644", content: renderProxyUnit() },
   ];
 }
 
@@ -123,7 +146,8 @@ export function renderFilesBundle(files: readonly GatewayFile[]): string {
   ];
   for (const f of files) {
     if (f.content.split("\n").includes(EOF_MARK)) throw new Error(`${f.path} contains the here-document marker`);
-    const restart = f.path.endsWith(".service") || f.path.endsWith("openclaw.json") ? " restart" : "";
+    // The gateway loads the coder gate's code at start: a new version needs a restart too.
+    const restart = f.path.endsWith(".service") || f.path.endsWith("openclaw.json") || f.path.startsWith(`${CODER_PLUGIN_DIR}/`) ? " restart" : "";
     out.push(`  put ${f.mode} ${f.path}${restart} <<'${EOF_MARK}'`, f.content.replace(/\n$/, ""), EOF_MARK);
   }
   out.push(

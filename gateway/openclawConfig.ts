@@ -4,7 +4,8 @@
  * does not know would fail `openclaw config validate` (checked with the real CLI in CI).
  * Secrets never appear here: each is an env SecretRef resolved from the 0600 .env file.
  */
-import { GATEWAY_PORT } from "./paths";
+import { CODER_MIRRORS, CODER_PLUGIN_DIR, CODER_PLUGIN_ID, CODER_WORKSPACE, GATEWAY_PORT } from "./paths";
+import { CODER_NETWORK, PROXY_URL } from "./coding";
 
 /** A reference to an environment variable, resolved by OpenClaw at run time. */
 export interface EnvSecretRef {
@@ -21,6 +22,12 @@ export const ENV_NAMES = {
   telegramBotToken: "TELEGRAM_BOT_TOKEN",
   anthropicApiKey: "ANTHROPIC_API_KEY",
   openaiApiKey: "OPENAI_API_KEY",
+  /** The coder's own bot: its chat is where tasks go and approvals arrive. */
+  telegramCoderBotToken: "TELEGRAM_CODER_BOT_TOKEN",
+  /** The write token: read by the coder gate on the host, never given to the sandbox. */
+  githubToken: "CODER_GITHUB_TOKEN",
+  /** The read-only token the sandbox clones and fetches with. */
+  githubReadToken: "CODER_GITHUB_READ_TOKEN",
 } as const;
 
 type ToolProfile = "minimal" | "coding" | "messaging" | "full";
@@ -32,7 +39,7 @@ interface ToolPolicy {
 
 interface DockerSandbox {
   readonly image: string;
-  readonly network: "none" | "bridge";
+  readonly network: "none" | "bridge" | typeof CODER_NETWORK.name;
   readonly readOnlyRoot: boolean;
   readonly capDrop: readonly string[];
   readonly pidsLimit: number;
@@ -40,13 +47,47 @@ interface DockerSandbox {
   readonly user: string;
 }
 
+interface TelegramAccount {
+  readonly name: string;
+  readonly botToken: EnvSecretRef;
+}
+
 interface TelegramChannel {
   readonly enabled: true;
-  readonly botToken: EnvSecretRef;
+  /** One bot (coding off); with coding, each bot is an account. */
+  readonly botToken?: EnvSecretRef;
+  readonly defaultAccount?: "default";
+  readonly accounts?: Readonly<Record<"default" | "coder", TelegramAccount>>;
+  readonly execApprovals?: { readonly enabled: true; readonly approvers: readonly string[]; readonly target: "dm" };
   readonly dmPolicy: "pairing" | "allowlist";
   readonly allowFrom?: readonly string[];
   readonly groupPolicy: "disabled";
   readonly configWrites: false;
+}
+
+interface AgentEntry {
+  readonly name: string;
+  readonly workspace?: string;
+  readonly sandbox?: {
+    readonly mode: "all";
+    readonly scope?: "agent";
+    readonly workspaceAccess?: "rw";
+    readonly docker?: Partial<DockerSandbox> & { readonly env: Readonly<Record<string, string>>; readonly tmpfs: readonly string[] };
+  };
+  readonly tools: ToolPolicy & {
+    readonly alsoAllow?: readonly string[];
+    readonly elevated?: { readonly enabled: false };
+    readonly sandbox?: { readonly tools: { readonly alsoAllow: readonly string[] } };
+  };
+}
+
+/** The coder gate's settings (gateway/plugins/coder-gate): where the writes come from, and the token's name. */
+interface CoderGateConfig {
+  readonly agentId: string;
+  readonly workspace: string;
+  readonly mirrors: string;
+  readonly repositories: readonly string[];
+  readonly tokenEnv: string;
 }
 
 /** The subset of OpenClaw's configuration this project writes. */
@@ -68,7 +109,11 @@ export interface OpenClawConfig {
   };
   readonly discovery: { readonly mdns: { readonly mode: "off" } };
   readonly browser: { readonly enabled: false };
-  readonly plugins: { readonly allow: readonly string[] };
+  readonly plugins: {
+    readonly allow: readonly string[];
+    readonly load?: { readonly paths: readonly string[] };
+    readonly entries?: Readonly<Record<string, { readonly enabled: true; readonly config: CoderGateConfig }>>;
+  };
   readonly tools: {
     readonly profile: ToolProfile;
     readonly elevated: { readonly enabled: false };
@@ -91,7 +136,7 @@ export interface OpenClawConfig {
         readonly docker: DockerSandbox;
       };
     };
-    readonly entries: Readonly<Record<string, { readonly name: string; readonly sandbox?: { readonly mode: "all" }; readonly tools: ToolPolicy }>>;
+    readonly entries: Readonly<Record<string, AgentEntry>>;
   };
   readonly channels?: { readonly telegram: TelegramChannel };
   readonly bindings?: readonly { readonly agentId: string; readonly comment: string; readonly match: { readonly channel: string; readonly accountId: string } }[];
@@ -108,7 +153,23 @@ export interface GatewaySettings {
   /** The sandbox image tag, built on the server. */
   readonly sandboxImage: string;
   readonly sandboxNetwork: "none" | "bridge";
+  /** The coder agent (docs/coding.md); absent: the chat gateway alone. */
+  readonly coding?: CodingSettings;
 }
+
+export interface CodingSettings {
+  /** The one Telegram account that may give tasks and answer approvals. */
+  readonly ownerId: string;
+  readonly gitAuthorName: string;
+  readonly gitAuthorEmail: string;
+  /** owner/name; empty: any the token reaches. */
+  readonly repositories: readonly string[];
+  /** Whether the sandbox has a read-only GitHub token (private repositories). */
+  readonly readToken: boolean;
+}
+
+/** The coder gate's tools: the only way the coder writes to GitHub. */
+export const CODER_TOOLS = ["coder_push", "coder_pr_create", "coder_pr_merge"] as const;
 
 /** The chat-facing agent: it talks, and may not run code, touch files or automate. */
 export const CHAT_AGENT = "main";
@@ -116,9 +177,23 @@ export const CHAT_AGENT = "main";
 export const CODER_AGENT = "coder";
 
 export function openclawConfig(s: GatewaySettings): OpenClawConfig {
+  const coding = s.telegram ? s.coding : undefined;
   const telegram: TelegramChannel | undefined = s.telegram && {
     enabled: true,
-    botToken: envRef(ENV_NAMES.telegramBotToken),
+    ...(coding
+      ? {
+          // Two bots, two chats: the owner picks the agent by picking the chat. Each named
+          // account needs its own token reference (the env fallback covers only the default).
+          defaultAccount: "default",
+          accounts: {
+            default: { name: "Chat", botToken: envRef(ENV_NAMES.telegramBotToken) },
+            coder: { name: "Coder", botToken: envRef(ENV_NAMES.telegramCoderBotToken) },
+          },
+          // With an allowlist nobody pairs, so nobody becomes the owner by pairing: the
+          // approvals would fail closed. The owner is named as the one approver.
+          execApprovals: { enabled: true, approvers: [coding.ownerId], target: "dm" },
+        }
+      : { botToken: envRef(ENV_NAMES.telegramBotToken) }),
     dmPolicy: s.telegram.dmPolicy,
     // The owner is pre-approved; everyone else still needs a pairing code (or is refused).
     // Never "*": a wildcard silently bypasses pairing.
@@ -152,7 +227,25 @@ export function openclawConfig(s: GatewaySettings): OpenClawConfig {
     discovery: { mdns: { mode: "off" } },
     browser: { enabled: false },
     // An empty allowlist means "load every bundled plugin": always name what is wanted.
-    plugins: { allow: telegram ? ["telegram"] : ["memory-core"] },
+    plugins: coding
+      ? {
+          allow: ["telegram", CODER_PLUGIN_ID],
+          // Root-owned, beside the other rendered files: the gateway's account cannot change it.
+          load: { paths: [CODER_PLUGIN_DIR] },
+          entries: {
+            [CODER_PLUGIN_ID]: {
+              enabled: true,
+              config: {
+                agentId: CODER_AGENT,
+                workspace: CODER_WORKSPACE,
+                mirrors: CODER_MIRRORS,
+                repositories: coding.repositories,
+                tokenEnv: ENV_NAMES.githubToken,
+              },
+            },
+          },
+        }
+      : { allow: telegram ? ["telegram"] : ["memory-core"] },
     tools: {
       profile: "messaging",
       elevated: { enabled: false },
@@ -189,16 +282,68 @@ export function openclawConfig(s: GatewaySettings): OpenClawConfig {
           name: "Chat",
           tools: { profile: "messaging", deny: ["group:automation", "group:runtime", "group:fs", "sessions_spawn", "sessions_send"] },
         },
-        [CODER_AGENT]: { name: "Coder", sandbox: { mode: "all" }, tools: { profile: "coding" } },
+        [CODER_AGENT]: coding ? coderAgent(coding) : { name: "Coder", sandbox: { mode: "all" }, tools: { profile: "coding" } },
       },
     },
     ...(telegram
       ? {
           channels: { telegram },
           // With more than one agent, a message no binding matches is refused.
-          bindings: [{ agentId: CHAT_AGENT, comment: "Telegram DMs go to the chat agent", match: { channel: "telegram", accountId: "*" } }],
+          bindings: coding
+            ? [
+                { agentId: CODER_AGENT, comment: "The coder bot's chat goes to the coding agent", match: { channel: "telegram", accountId: "coder" } },
+                { agentId: CHAT_AGENT, comment: "The chat bot's chat goes to the chat agent", match: { channel: "telegram", accountId: "default" } },
+              ]
+            : [{ agentId: CHAT_AGENT, comment: "Telegram DMs go to the chat agent", match: { channel: "telegram", accountId: "*" } }],
         }
       : {}),
+  };
+}
+
+/**
+ * The coder: the coding tools in its own sandbox, on the network whose only way out is the
+ * allowlisting proxy, with its workspace mounted read-write and nothing else of the host.
+ * It writes to GitHub only through the gate's tools, which the owner approves.
+ */
+function coderAgent(c: CodingSettings): AgentEntry {
+  const identity = { GIT_AUTHOR_NAME: c.gitAuthorName, GIT_AUTHOR_EMAIL: c.gitAuthorEmail, GIT_COMMITTER_NAME: c.gitAuthorName, GIT_COMMITTER_EMAIL: c.gitAuthorEmail };
+  // The proxy variables are a convenience for the tools: the network, not these, is what
+  // keeps the sandbox from going anywhere else (a command may unset them).
+  const proxy = { HTTPS_PROXY: PROXY_URL, HTTP_PROXY: PROXY_URL, https_proxy: PROXY_URL, http_proxy: PROXY_URL, NO_PROXY: "localhost,127.0.0.1", no_proxy: "localhost,127.0.0.1" };
+  // The read token, substituted from .env into the container's env file (never its command
+  // line); git asks gh for it.
+  const github: Record<string, string> = c.readToken
+    ? {
+        GH_TOKEN: `\${${ENV_NAMES.githubReadToken}}`,
+        GIT_CONFIG_COUNT: "1",
+        GIT_CONFIG_KEY_0: "credential.https://github.com.helper",
+        GIT_CONFIG_VALUE_0: "!gh auth git-credential",
+      }
+    : {};
+  return {
+    name: "Coder",
+    workspace: CODER_WORKSPACE,
+    sandbox: {
+      mode: "all",
+      scope: "agent",
+      workspaceAccess: "rw",
+      docker: {
+        network: CODER_NETWORK.name,
+        memory: "2g",
+        pidsLimit: 512,
+        // The root stays read-only; builds and tests write here and in the workspace.
+        tmpfs: ["/tmp", "/var/tmp", "/run"],
+        env: { ...identity, ...proxy, ...github },
+      },
+    },
+    tools: {
+      profile: "coding",
+      alsoAllow: [...CODER_TOOLS],
+      deny: ["sessions_spawn", "sessions_send", "subagents"],
+      elevated: { enabled: false },
+      // The gate's tools are the plugin's; the sandbox lets them through by the plugin's id.
+      sandbox: { tools: { alsoAllow: [CODER_PLUGIN_ID] } },
+    },
   };
 }
 

@@ -29,3 +29,10 @@ export const BACKUP_TIMER = "openclaw-backup.timer";
 export const SELFCHECK_UNIT = "openclaw-selfcheck.service";
 export const SELFCHECK_TIMER = "openclaw-selfcheck.timer";
 export const SELFCHECK_STATUS = "/var/lib/openclaw-vps/selfcheck.json";
+/** The coder (docs/coding.md): its workspace, mounted read-write in its sandbox, in the backups. */
+export const CODER_WORKSPACE = `${GATEWAY_HOME}/coder-workspace`;
+/** Bare mirrors the coder gate pushes from: the gateway's own, never mounted in a sandbox. */
+export const CODER_MIRRORS = `${STATE_DIR}/coder-mirrors`;
+/** The coder gate plugin, root-owned. */
+export const CODER_PLUGIN_ID = "openclaw-vps-coder-gate";
+export const CODER_PLUGIN_DIR = `${LIB_DIR}/plugins/coder-gate`;

@@ -10,6 +10,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { plan, tempDir, writeStackFile } from "../helpers/planCli";
 import { NODE24, OPENCLAW_ENTRY, requireOpenClaw } from "./openclawTools";
+import type { OpenClawConfig } from "../../gateway/openclawConfig";
 
 interface Combo {
   readonly telegram: "off" | "owner" | "pairing";
@@ -114,3 +115,103 @@ describe("the audit itself", () => {
   });
 });
 
+
+/**
+ * Coding on (docs/coding.md): the same judgement, plus what the audit cannot see: the real
+ * OpenClaw loads the coder gate from the installed files with its three tools and its hook,
+ * and the coder's posture (its own network, its workspace, its tools) is as rendered while
+ * the chat agent keeps no network and no shell.
+ */
+describe("openclaw.json with coding on", () => {
+  const c: Combo = { telegram: "owner", sandbox: "none", model: true };
+  let config: OpenClawConfig;
+  let homeDir = "";
+
+  beforeAll(async () => {
+    const out = join(tempDir("openclaw-conformance-"), "out");
+    const r = await plan(
+      "--config",
+      writeStackFile({
+        "openclaw-vps:tailnet": "tail1234.ts.net",
+        "openclaw-vps:tailscaleAuthKey": secure,
+        "openclaw-vps:telegramBotToken": secure,
+        "openclaw-vps:telegramCoderBotToken": secure,
+        "openclaw-vps:telegramOwnerId": '"123456789"',
+        "openclaw-vps:telegramDmPolicy": "allowlist",
+        "openclaw-vps:anthropicApiKey": secure,
+        "openclaw-vps:coding": "true",
+        "openclaw-vps:githubToken": secure,
+        "openclaw-vps:githubReadToken": secure,
+        "openclaw-vps:gitAuthorName": "Ada Lovelace",
+        "openclaw-vps:gitAuthorEmail": "ada@example.com",
+        "openclaw-vps:codingRepositories": '\n    - me/app',
+      }),
+      "--out",
+      out,
+    );
+    if (r.code !== 0) throw new Error(`plan failed with coding on:\n${r.stderr}`);
+    config = JSON.parse(readFileSync(join(out, "openclaw.json"), "utf8")) as OpenClawConfig;
+    // The plugin's files as the bundle installs them (byte-equal: tests/gateway/files.test.ts),
+    // from where they are checked in: the server's path does not exist on this machine.
+    const installed = { ...config, plugins: { ...config.plugins, load: { paths: [join(__dirname, "../../gateway/plugins/coder-gate")] } } };
+    homeDir = home(`${JSON.stringify(installed, null, 2)}\n`, c);
+    const extra = [
+      "TELEGRAM_CODER_BOT_TOKEN=987654321:AAHfakeConformanceToken_coderxxxxx",
+      `CODER_GITHUB_TOKEN=github_pat_${"w".repeat(60)}`,
+      `CODER_GITHUB_READ_TOKEN=github_pat_${"r".repeat(60)}`,
+    ];
+    const envPath = join(homeDir, ".openclaw", ".env");
+    writeFileSync(envPath, `${readFileSync(envPath, "utf8")}${extra.join("\n")}\n`, { mode: 0o600 });
+  });
+
+  it("passes `openclaw config validate` with no warnings", () => {
+    const r = openclaw(homeDir, ["config", "validate", "--json"]);
+    const result = JSON.parse(r.stdout) as { valid: boolean; warnings: unknown[] };
+    expect({ code: r.code, valid: result.valid, warnings: result.warnings }).toEqual({ code: 0, valid: true, warnings: [] });
+  });
+
+  it("passes `openclaw security audit` with 0 critical and 0 warn", () => {
+    const audit = JSON.parse(openclaw(homeDir, ["security", "audit", "--json"]).stdout) as { summary: Record<string, number>; findings: { checkId: string; severity: string }[] };
+    process.stdout.write(`coding on: audit ${JSON.stringify(audit.summary)}\n`);
+    expect(audit.findings.filter((f) => f.severity !== "info").map((f) => `${f.severity} ${f.checkId}`)).toEqual([]);
+  });
+
+  it("loads the coder gate: its three tools and its hook on every tool call", () => {
+    const r = openclaw(homeDir, ["plugins", "inspect", "openclaw-vps-coder-gate", "--json", "--runtime"]);
+    const report = JSON.parse(r.stdout.slice(r.stdout.indexOf("{"))) as {
+      plugin: { status: string; toolNames: string[] };
+      typedHooks: { name: string }[];
+      diagnostics: unknown[];
+    };
+    expect(report.plugin.status).toBe("loaded");
+    expect(report.plugin.toolNames.sort()).toEqual(["coder_pr_create", "coder_pr_merge", "coder_push"]);
+    expect(report.typedHooks.map((h) => h.name)).toEqual(["before_tool_call"]);
+    expect(report.diagnostics).toEqual([]);
+  });
+
+  it("keeps the chat agent without network or shell, and gives the coder its own", () => {
+    const agents = config.agents;
+    expect(agents.defaults.sandbox).toMatchObject({ mode: "all", workspaceAccess: "none", docker: { network: "none", readOnlyRoot: true, capDrop: ["ALL"], user: "1000:1000" } });
+    expect(agents.entries.main.tools.deny).toEqual(expect.arrayContaining(["group:runtime", "group:fs", "sessions_spawn", "sessions_send"]));
+    expect(agents.entries.main.sandbox).toBeUndefined();
+    const coder = agents.entries.coder;
+    expect(coder).toBeDefined();
+    expect(coder?.sandbox).toMatchObject({ mode: "all", workspaceAccess: "rw", docker: { network: "openclaw-coder" } });
+    expect(coder?.workspace).toBe("/home/openclaw/coder-workspace");
+    expect(coder?.tools).toMatchObject({ profile: "coding", alsoAllow: ["coder_push", "coder_pr_create", "coder_pr_merge"], elevated: { enabled: false } });
+    // Only the read token reaches the sandbox, by reference; the write token is the gate's.
+    expect(coder?.sandbox?.docker?.env.GH_TOKEN).toBe("${CODER_GITHUB_READ_TOKEN}");
+    expect(JSON.stringify(config)).not.toContain("CODER_GITHUB_TOKEN}");
+    expect(config.plugins.entries?.["openclaw-vps-coder-gate"]?.config).toMatchObject({ tokenEnv: "CODER_GITHUB_TOKEN", repositories: ["me/app"] });
+  });
+
+  it("routes each bot to its agent and sends approvals to the owner alone", () => {
+    const t = config.channels?.telegram;
+    expect(t).toMatchObject({ dmPolicy: "allowlist", allowFrom: ["123456789"], groupPolicy: "disabled", execApprovals: { enabled: true, approvers: ["123456789"], target: "dm" } });
+    expect(t?.accounts?.coder.botToken).toEqual({ source: "env", provider: "default", id: "TELEGRAM_CODER_BOT_TOKEN" });
+    expect(config.bindings?.map((b) => [b.match.accountId, b.agentId])).toEqual([
+      ["coder", "coder"],
+      ["default", "main"],
+    ]);
+  });
+});
