@@ -17,7 +17,7 @@ trap '[ "$created_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d' EXIT
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-  cloud-init shellcheck openssh-server openssh-client ufw iptables iproute2 nmap \
+  cloud-init shellcheck openssh-server openssh-client ufw iptables iproute2 nmap tinyproxy \
   python3 systemd util-linux curl ca-certificates \
   mmdebstrap systemd-container apt-utils gnupg dpkg openssl >/dev/null
 echo "host tools: cloud-init $(dpkg-query -W -f='${Version}' cloud-init), shellcheck $(dpkg-query -W -f='${Version}' shellcheck), ufw $(dpkg-query -W -f='${Version}' ufw), nmap $(dpkg-query -W -f='${Version}' nmap)"
