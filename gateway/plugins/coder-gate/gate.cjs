@@ -12,6 +12,7 @@
 const { execFile } = require("node:child_process");
 const { mkdirSync, existsSync } = require("node:fs");
 const path = require("node:path");
+const { Buffer } = require("node:buffer");
 
 /** owner/name, as GitHub spells them. */
 const REPO = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
