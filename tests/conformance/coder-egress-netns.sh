@@ -8,6 +8,8 @@
 # and masquerades as if the network were NOT internal, the worst case: the rules alone must
 # hold. Traffic stays inside these namespaces. Prints RESULT lines.
 set -euo pipefail
+# shellcheck source=tests/conformance/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 artifacts=$(realpath "${1:?usage: coder-egress-netns.sh ARTIFACT_DIR}")
 ctr=ce-ctr$$ vps=ce-vps$$ net=ce-net$$
@@ -49,15 +51,6 @@ in_vps iptables -A FORWARD -o br-oc-coder -m conntrack --ctstate RELATED,ESTABLI
 in_vps iptables -A FORWARD -i br-oc-coder ! -o br-oc-coder -j ACCEPT
 in_vps iptables -t nat -A POSTROUTING -s 172.31.240.0/24 ! -o br-oc-coder -j MASQUERADE
 
-listen() { # ns addr port
-  ip netns exec "$1" timeout 180 python3 -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(16)
-while True:
-    c, _ = s.accept(); c.sendall(b"hello\n"); c.close()' "$2" "$3" &
-  pids+=("$!")
-}
 listen "$net" 198.51.100.1 443
 listen "$net" 198.51.100.1 22
 listen "$net" 169.254.169.254 80

@@ -5,31 +5,11 @@
  * Docker network were not internal: the rules alone must keep the sandbox in.
  */
 import { join } from "path";
-import { plan, tempDir, writeStackFile } from "../helpers/planCli";
+import { renderCoding } from "./matrix";
 import { runResultScript } from "./tools";
 
-const secure = "\n    secure: v1:conformance:placeholder";
-
 it("lets the coder's sandbox reach GitHub through the proxy, and nothing else", async () => {
-  const out = join(tempDir("openclaw-conformance-"), "out");
-  const r = await plan(
-    "--config",
-    writeStackFile({
-      "openclaw-vps:tailnet": "tail1234.ts.net",
-      "openclaw-vps:tailscaleAuthKey": secure,
-      "openclaw-vps:telegramBotToken": secure,
-      "openclaw-vps:telegramCoderBotToken": secure,
-      "openclaw-vps:telegramOwnerId": '"123456789"',
-      "openclaw-vps:anthropicApiKey": secure,
-      "openclaw-vps:coding": "true",
-      "openclaw-vps:githubToken": secure,
-      "openclaw-vps:gitAuthorName": "Ada Lovelace",
-      "openclaw-vps:gitAuthorEmail": "ada@example.com",
-    }),
-    "--out",
-    out,
-  );
-  if (r.code !== 0) throw new Error(`plan failed with coding on:\n${r.stderr}`);
+  const out = await renderCoding();
   const results = runResultScript(join(__dirname, "coder-egress-netns.sh"), [out]);
   // Without the rules the "container" reaches everything: the probes can see reachability.
   expect(results).toMatchObject({

@@ -7,6 +7,8 @@
 # Docker's own FORWARD rules and the DOCKER-USER jump. Traffic stays inside these namespaces.
 # Prints RESULT lines: what the container reaches before and after the guard.
 set -euo pipefail
+# shellcheck source=tests/conformance/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 artifacts=$(realpath "${1:?usage: docker-guard-netns.sh ARTIFACT_DIR}")
 guard=$artifacts/scripts/docker-guard.sh
@@ -49,15 +51,6 @@ in_vps iptables -A FORWARD -i docker0 ! -o docker0 -j ACCEPT
 in_vps iptables -t nat -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE
 
 # Listeners: the far side on port 80 (internet, metadata, tailnet peer), the host on 22.
-listen() { # ns addr port
-  ip netns exec "$1" timeout 120 python3 -c '
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(16)
-while True:
-    c, _ = s.accept(); c.sendall(b"hello\n"); c.close()' "$2" "$3" &
-  pids+=("$!")
-}
 listen "$net" 198.51.100.1 80
 listen "$net" 169.254.169.254 80
 listen "$net" 100.100.0.2 80

@@ -65,3 +65,15 @@ server_links() {
   ip addr add 2001:db8::10/64 dev eth0 nodad
 }
 export -f server_links
+
+# listen NS ADDR PORT: a TCP listener inside a network namespace that greets every connection
+# with "hello" and closes it; bounded (180 s); its PID joins the caller's pids array.
+listen() {
+  ip netns exec "$1" timeout 180 python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(16)
+while True:
+    c, _ = s.accept(); c.sendall(b"hello\n"); c.close()' "$2" "$3" &
+  pids+=("$!")
+}

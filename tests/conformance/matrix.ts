@@ -57,3 +57,28 @@ export async function renderMatrix(): Promise<Rendered[]> {
   }
   return rendered;
 }
+
+/** A stack with coding on (docs/coding.md), for the checks of what coding adds. */
+export const CODING_STACK: Readonly<Record<string, string>> = {
+  "openclaw-vps:tailnet": "tail1234.ts.net",
+  "openclaw-vps:tailscaleAuthKey": secure,
+  "openclaw-vps:telegramBotToken": secure,
+  "openclaw-vps:telegramCoderBotToken": secure,
+  "openclaw-vps:telegramOwnerId": '"123456789"',
+  "openclaw-vps:telegramDmPolicy": "allowlist",
+  "openclaw-vps:anthropicApiKey": secure,
+  "openclaw-vps:coding": "true",
+  "openclaw-vps:githubToken": secure,
+  "openclaw-vps:githubReadToken": secure,
+  "openclaw-vps:gitAuthorName": "Ada Lovelace",
+  "openclaw-vps:gitAuthorEmail": "ada@example.com",
+  "openclaw-vps:codingRepositories": "\n    - me/app",
+};
+
+/** Renders the coding stack's artifacts into a fresh directory; fails if the plan does. */
+export async function renderCoding(): Promise<string> {
+  const dir = join(tempDir("openclaw-vps-conformance-"), "coding");
+  const result = await plan("--config", writeStackFile(CODING_STACK), "--out", dir);
+  if (result.code !== 0) throw new Error(`plan with coding on failed (${result.code}):\n${result.stderr}`);
+  return dir;
+}

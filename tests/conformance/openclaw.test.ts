@@ -11,6 +11,7 @@ import { join } from "path";
 import { plan, tempDir, writeStackFile } from "../helpers/planCli";
 import { NODE24, OPENCLAW_ENTRY, requireOpenClaw } from "./openclawTools";
 import type { OpenClawConfig } from "../../gateway/openclawConfig";
+import { renderCoding } from "./matrix";
 
 interface Combo {
   readonly telegram: "off" | "owner" | "pairing";
@@ -128,28 +129,7 @@ describe("openclaw.json with coding on", () => {
   let homeDir = "";
 
   beforeAll(async () => {
-    const out = join(tempDir("openclaw-conformance-"), "out");
-    const r = await plan(
-      "--config",
-      writeStackFile({
-        "openclaw-vps:tailnet": "tail1234.ts.net",
-        "openclaw-vps:tailscaleAuthKey": secure,
-        "openclaw-vps:telegramBotToken": secure,
-        "openclaw-vps:telegramCoderBotToken": secure,
-        "openclaw-vps:telegramOwnerId": '"123456789"',
-        "openclaw-vps:telegramDmPolicy": "allowlist",
-        "openclaw-vps:anthropicApiKey": secure,
-        "openclaw-vps:coding": "true",
-        "openclaw-vps:githubToken": secure,
-        "openclaw-vps:githubReadToken": secure,
-        "openclaw-vps:gitAuthorName": "Ada Lovelace",
-        "openclaw-vps:gitAuthorEmail": "ada@example.com",
-        "openclaw-vps:codingRepositories": '\n    - me/app',
-      }),
-      "--out",
-      out,
-    );
-    if (r.code !== 0) throw new Error(`plan failed with coding on:\n${r.stderr}`);
+    const out = await renderCoding();
     config = JSON.parse(readFileSync(join(out, "openclaw.json"), "utf8")) as OpenClawConfig;
     // The plugin's files as the bundle installs them (byte-equal: tests/gateway/files.test.ts),
     // from where they are checked in: the server's path does not exist on this machine.
