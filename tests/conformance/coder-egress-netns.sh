@@ -66,7 +66,7 @@ sed "s|^Filter .*|Filter \"$work/proxy-allow\"|" "$artifacts/coding/proxy.conf" 
 chmod 0644 "$work/proxy-allow" "$work/proxy.conf"
 in_vps timeout 180 tinyproxy -d -c "$work/proxy.conf" >"$work/proxy.log" 2>&1 &
 pids+=("$!")
-for _ in $(seq 1 50); do
+for _ in $(seq 1 150); do   # up to 30 s: a busy machine starts it slowly
   in_vps python3 -c 'import socket; socket.create_connection(("172.31.240.1", 3128), timeout=1)' 2>/dev/null && break
   sleep 0.2
 done

@@ -140,6 +140,35 @@ describe.each(MATRIX)("on %s with a %s auth key", (cloud, keyPath) => {
     expect(plan(b)).toEqual(["openclaw-gateway-configure: replace", "openclaw-gateway-verify: replace"]);
   });
 
+  it("coding on, a no-op, a new write token, coding off: the gateway steps only, never the server", async () => {
+    const telegram = withSecret(withPlain(base, { [k("telegramOwnerId")]: "123456789" }), {
+      [k("telegramBotToken")]: "123456789:AAHfake-token_abcdefghijklmnopqrstuvw",
+      [k("anthropicApiKey")]: "sk-ant-first-000000000000",
+    });
+    const codingOn = (token: string) =>
+      withSecret(withPlain(telegram, { [k("coding")]: "true", [k("gitAuthorName")]: "Ada", [k("gitAuthorEmail")]: "ada@example.com" }), {
+        [k("telegramCoderBotToken")]: "987654321:AAHcoder-token_abcdefghijklmnopqrst",
+        [k("githubToken")]: `github_pat_${token.repeat(60)}`,
+      });
+    const a = await deployed(telegram);
+    // On: new files (the gate, the proxy), a new image and the egress set up, new config and secrets.
+    const on = await up(codingOn("a"), { prior: a.state });
+    const gatewaySteps = ["files", "sandbox", "configure", "verify"].map((s) => `openclaw-gateway-${s}: replace`);
+    expect(plan(on)).toEqual(gatewaySteps);
+    expect(String(stored(on.state, "openclaw-gateway-sandbox").create)).toMatch(/sandbox\.sh openclaw-sandbox:coder-[0-9a-f]{12} coding$/);
+    // A second up with the same config runs nothing.
+    expect(plan(await up(codingOn("a"), { prior: on.state }))).toEqual([]);
+    // A new write token reaches the server's .env on stdin: configure and verify only.
+    const rotated = await up(codingOn("b"), { prior: on.state });
+    expect(plan(rotated)).toEqual(["openclaw-gateway-configure: replace", "openclaw-gateway-verify: replace"]);
+    // Off: the sandbox step runs without "coding" (taking the network and proxy down), and
+    // the command and triggers are those of a stack that never had coding.
+    const off = await up(telegram, { prior: rotated.state });
+    expect(plan(off)).toEqual(gatewaySteps);
+    expect(stored(off.state, "openclaw-gateway-sandbox").create).toBe(stored(a.state, "openclaw-gateway-sandbox").create);
+    expect(stored(off.state, "openclaw-gateway-sandbox").triggers).toEqual(stored(a.state, "openclaw-gateway-sandbox").triggers);
+  });
+
   it("an OpenClaw upgrade re-runs install, configure and verify on the same server", async () => {
     const a = await deployed(base);
     const b = await up(withPlain(base, { [k("openclawVersion")]: "2026.9.5" }), { prior: a.state });
