@@ -42,7 +42,7 @@ export function stackSettings(cfg: StackConfig): OpenClawGatewayArgs {
     restoreOnRebuild: cfg.restoreOnRebuild,
     coding: cfg.coding !== undefined,
     ...(cfg.coding
-      ? { gitAuthorName: cfg.coding.gitAuthorName, gitAuthorEmail: cfg.coding.gitAuthorEmail, codingRepositories: [...cfg.coding.repositories] }
+      ? { gitAuthorName: cfg.coding.gitAuthorName, gitAuthorEmail: cfg.coding.gitAuthorEmail, codingRepositories: [...cfg.coding.repositories], codingApprovalTimeout: cfg.coding.approvalTimeoutSeconds }
       : {}),
     githubToken: cfg.secrets.githubToken,
     githubReadToken: cfg.secrets.githubReadToken,

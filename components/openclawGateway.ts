@@ -68,6 +68,7 @@ export function gatewaySettings(cfg: GatewayConfig): GatewaySettings {
             gitAuthorName: cfg.coding.gitAuthorName,
             gitAuthorEmail: cfg.coding.gitAuthorEmail,
             repositories: cfg.coding.repositories,
+            approvalTimeoutSeconds: cfg.coding.approvalTimeoutSeconds,
             readToken: cfg.secretsSet.has("githubReadToken"),
           },
         }

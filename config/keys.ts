@@ -176,6 +176,12 @@ export const KEYS = {
     description:
       'The repositories the coder may clone and push to, as owner/name (e.g. ["me/app"]). Empty: any repository the GitHub token reaches.',
   },
+  codingApprovalTimeout: {
+    type: "integer",
+    default: 600,
+    description:
+      "Seconds an approval request waits for your answer on Telegram (60-600); no answer in time is a refusal and leaves GitHub untouched. Used only with coding.",
+  },
   operatorSshKeys: {
     type: "array",
     default: [],

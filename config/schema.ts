@@ -58,6 +58,8 @@ export interface CodingConfig {
   readonly gitAuthorEmail: string;
   /** owner/name; empty: whatever the token reaches. */
   readonly repositories: readonly string[];
+  /** How long an approval request waits for the owner's answer. */
+  readonly approvalTimeoutSeconds: number;
 }
 
 export type SecretKeyName =
@@ -199,6 +201,11 @@ const plainSchemas = {
   // eslint-disable-next-line no-control-regex -- control characters are what it refuses
   gitAuthorName: z.string().regex(/^(?:[^\x00-\x1f\x7f"\\<>]{1,100})?$/, "a name of 1-100 characters, without quotes, backslashes, angle brackets or control characters"),
   gitAuthorEmail: z.string().regex(/^(?:[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?$/, "an email address such as you@example.com"),
+  codingApprovalTimeout: z
+    .string()
+    .regex(/^\d+$/, "a whole number of seconds from 60 to 600")
+    .transform(Number)
+    .pipe(z.number().int().min(60, "a whole number of seconds from 60 to 600").max(600, "a whole number of seconds from 60 to 600 (OpenClaw's longest approval wait)")),
   codingRepositories: stringArray(
     z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/, "GitHub repositories as owner/name, such as octo-org/app"),
     'GitHub repositories such as ["octo-org/app"]',
@@ -367,6 +374,7 @@ export function validateConfig(raw: RawConfig): ValidationResult {
               gitAuthorName: p.gitAuthorName as string,
               gitAuthorEmail: p.gitAuthorEmail as string,
               repositories: p.codingRepositories as string[],
+              approvalTimeoutSeconds: p.codingApprovalTimeout as number,
             },
           }
         : {}),
@@ -457,6 +465,8 @@ function crossCheckCoding(parsed: Partial<Record<KeyName, unknown>>, raw: RawCon
         if (given(key)) add(fullKey(key), KEYS[key].type === "string" && "secret" in KEYS[key] ? "(secret, set)" : "a value", `${fullKey("coding")} true as well, or the key removed: it is used only by the coder`);
       }
       if (repos && repos.length > 0) add(fullKey("codingRepositories"), JSON.stringify(repos), `${fullKey("coding")} true as well, or the key removed: it is used only by the coder`);
+      const timeout = raw.values[fullKey("codingApprovalTimeout")];
+      if (timeout !== undefined) add(fullKey("codingApprovalTimeout"), timeout, `${fullKey("coding")} true as well, or the key removed: it is used only by the coder`);
     }
     return;
   }

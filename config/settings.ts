@@ -55,6 +55,8 @@ export interface OpenClawGatewayArgs {
   gitAuthorEmail?: string;
   /** The repositories the coder may clone and push to, as owner/name. Default: any the token reaches. */
   codingRepositories?: string[];
+  /** Seconds an approval request waits for the owner's answer (60-600). Default: 600. */
+  codingApprovalTimeout?: number;
   /** A fine-grained GitHub token (github_pat_...) for the coder, limited to its repositories. */
   githubToken?: pulumi.Input<string>;
   /** A second fine-grained token, read-only, for the coder's sandbox (private repositories). */

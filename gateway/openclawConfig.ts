@@ -88,6 +88,7 @@ interface CoderGateConfig {
   readonly mirrors: string;
   readonly repositories: readonly string[];
   readonly tokenEnv: string;
+  readonly approvalTimeoutSeconds: number;
 }
 
 /** The subset of OpenClaw's configuration this project writes. */
@@ -117,6 +118,7 @@ export interface OpenClawConfig {
   readonly tools: {
     readonly profile: ToolProfile;
     readonly elevated: { readonly enabled: false };
+    readonly codeMode: false;
     readonly exec: { readonly host: "sandbox" };
     readonly fs: { readonly workspaceOnly: true };
     readonly sessions: { readonly visibility: "agent" };
@@ -166,6 +168,8 @@ export interface CodingSettings {
   readonly repositories: readonly string[];
   /** Whether the sandbox has a read-only GitHub token (private repositories). */
   readonly readToken: boolean;
+  /** How long an approval request waits for the owner's answer (OpenClaw allows up to 600 s). */
+  readonly approvalTimeoutSeconds: number;
 }
 
 /** The coder gate's tools: the only way the coder writes to GitHub. */
@@ -241,6 +245,7 @@ export function openclawConfig(s: GatewaySettings): OpenClawConfig {
                 mirrors: CODER_MIRRORS,
                 repositories: coding.repositories,
                 tokenEnv: ENV_NAMES.githubToken,
+                approvalTimeoutSeconds: coding.approvalTimeoutSeconds,
               },
             },
           },
@@ -249,6 +254,10 @@ export function openclawConfig(s: GatewaySettings): OpenClawConfig {
     tools: {
       profile: "messaging",
       elevated: { enabled: false },
+      // Code Mode (on by default for the Claude and GPT models OpenClaw rates for it) runs the
+      // model's JavaScript in node:vm inside the gateway's own process, on the host: not a
+      // security boundary, and outside the Docker sandbox. Off: every tool call is the tool.
+      codeMode: false,
       exec: { host: "sandbox" },
       fs: { workspaceOnly: true },
       sessions: { visibility: "agent" },

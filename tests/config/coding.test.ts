@@ -56,6 +56,7 @@ describe("coding off (the default)", () => {
     ["gitAuthorName", { gitAuthorName: "Ada" }, {}],
     ["gitAuthorEmail", { gitAuthorEmail: "ada@example.com" }, {}],
     ["codingRepositories", { codingRepositories: '["me/app"]' }, {}],
+    ["codingApprovalTimeout", { codingApprovalTimeout: "120" }, {}],
   ])("refuses %s set without coding, naming the key", (key, plain, secret) => {
     const found = refused({ tailnet: "tail1234.ts.net", ...plain }, { tailscaleAuthKey: AUTH_KEY, ...secret });
     expect(found).toHaveLength(1);
@@ -70,7 +71,8 @@ describe("coding on", () => {
   it("gives the coder its identity and repositories", () => {
     const [plain, secret] = coding({ codingRepositories: '["octo-org/app","me/dot.files"]' });
     const c = ok(plain, secret);
-    expect(c.coding).toEqual({ gitAuthorName: "Ada Lovelace", gitAuthorEmail: "ada@example.com", repositories: ["octo-org/app", "me/dot.files"] });
+    expect(c.coding).toEqual({ gitAuthorName: "Ada Lovelace", gitAuthorEmail: "ada@example.com", repositories: ["octo-org/app", "me/dot.files"], approvalTimeoutSeconds: 600 });
+    expect(ok(...coding({ codingApprovalTimeout: "90" })).coding?.approvalTimeoutSeconds).toBe(90);
     expect(c.secretsSet.has("githubToken")).toBe(true);
   });
 
@@ -132,6 +134,9 @@ describe("coding on", () => {
     ["codingRepositories", '["me/app","https://github.com/me/x"]', "owner/name"],
     ["codingRepositories", '["me/app","ME/APP"]', "each repository once"],
     ["codingRepositories", "me/app", "a list of"],
+    ["codingApprovalTimeout", "30", "from 60 to 600"],
+    ["codingApprovalTimeout", "601", "OpenClaw's longest approval wait"],
+    ["codingApprovalTimeout", "ten", "a whole number of seconds"],
     ["coding", "yes", "true or false"],
   ])("refuses %s = %j", (key, value, expected) => {
     const [plain, secret] = coding({ [key]: value });

@@ -14,7 +14,7 @@ import { readGatewayScript } from "../../gateway/scripts";
 import { renderSandboxDockerfile, sandboxImageTag } from "../../gateway/sandbox";
 
 const off: GatewaySettings = { tailnetHost: "claw.tail1234.ts.net", telegram: { dmPolicy: "allowlist", ownerId: "123456789" }, models: { anthropic: true, openai: false }, sandboxImage: "img", sandboxNetwork: "none" };
-const on: GatewaySettings = { ...off, coding: { ownerId: "123456789", gitAuthorName: "Ada", gitAuthorEmail: "ada@example.com", repositories: ["me/app"], readToken: true } };
+const on: GatewaySettings = { ...off, coding: { ownerId: "123456789", gitAuthorName: "Ada", gitAuthorEmail: "ada@example.com", repositories: ["me/app"], readToken: true, approvalTimeoutSeconds: 600 } };
 
 describe("coding off", () => {
   it("adds no file, and the sandbox image is the one it always was", () => {
@@ -37,6 +37,18 @@ describe("coding on", () => {
       expect(f?.mode).toBe("0644");
     }
     expect(renderFilesBundle(files)).toContain(`put 0644 ${CODER_PLUGIN_DIR}/gate.cjs restart <<`);
+  });
+
+  it("gives the coder gate its settings: the coder, its paths, the repositories, the token's name, the wait", () => {
+    const config = JSON.parse(files.find((f) => f.path.endsWith("/openclaw.json"))?.content ?? "{}") as { plugins: { entries: Record<string, { config: unknown }> } };
+    expect(config.plugins.entries["openclaw-vps-coder-gate"].config).toEqual({
+      agentId: "coder",
+      workspace: CODER_WORKSPACE,
+      mirrors: CODER_MIRRORS,
+      repositories: ["me/app"],
+      tokenEnv: "CODER_GITHUB_TOKEN",
+      approvalTimeoutSeconds: 600,
+    });
   });
 
   it("adds GitHub's CLI to the sandbox image, pinned, under a tag of its own", () => {

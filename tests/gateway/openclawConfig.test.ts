@@ -26,6 +26,8 @@ describe("openclawConfig", () => {
     expect(c.browser.enabled).toBe(false);
     expect(c.commands).toEqual({ config: false, bash: false });
     expect(c.tools.elevated.enabled).toBe(false);
+    // Code Mode would run the model's JavaScript in the gateway's process, outside the sandbox.
+    expect(c.tools.codeMode).toBe(false);
   });
 
   it("sandboxes every agent in Docker, read-only, without capabilities, as uid 1000", () => {
