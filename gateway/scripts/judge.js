@@ -260,6 +260,50 @@ function judgeTelegram(configText) {
   return problems;
 }
 
+const CODER_GATE = "openclaw-vps-coder-gate";
+const CODER_NETWORK = "openclaw-coder";
+
+/**
+ * With coding on (the coder gate configured), what the audit does not look at: the coder's
+ * sandbox on its own network with its workspace alone, the gate loaded, every approval going
+ * to the owners and nobody else, the coder unable to reach other sessions or elevate.
+ * Without the gate: nothing to judge, unless a coder agent with a network appeared anyway.
+ */
+function judgeCoding(configText) {
+  const { value, problem } = parse(configText, "openclaw.json");
+  if (problem) return [problem];
+  const entries = (value.agents && value.agents.entries) || {};
+  const coder = entries.coder;
+  const gate = value.plugins && value.plugins.entries && value.plugins.entries[CODER_GATE];
+  if (!gate) {
+    const sandbox = isObject(coder) && isObject(coder.sandbox) ? coder.sandbox : {};
+    return isObject(sandbox.docker) && sandbox.docker.network === CODER_NETWORK ? ["coding: the coder has its network but the coder gate is not configured"] : [];
+  }
+  const problems = [];
+  const allow = (value.plugins && value.plugins.allow) || [];
+  if (gate.enabled !== true || !allow.includes(CODER_GATE)) problems.push("coding: the coder gate is not enabled and allowed");
+  const sandbox = isObject(coder) && isObject(coder.sandbox) ? coder.sandbox : {};
+  const docker = isObject(sandbox.docker) ? sandbox.docker : {};
+  if (sandbox.mode !== "all") problems.push(`coding: the coder's sandbox mode is ${sandbox.mode}, expected all`);
+  if (docker.network !== CODER_NETWORK) problems.push(`coding: the coder's sandbox network is ${docker.network}, expected ${CODER_NETWORK}`);
+  if ((docker.binds ?? []).length > 0) problems.push("coding: the coder's sandbox has extra binds");
+  const tools = isObject(coder) && isObject(coder.tools) ? coder.tools : {};
+  if (!isObject(tools.elevated) || tools.elevated.enabled !== false) problems.push("coding: the coder's elevated tools are not off");
+  for (const denied of ["sessions_spawn", "sessions_send"]) {
+    if (!(tools.deny ?? []).includes(denied)) problems.push(`coding: the coder may use ${denied}`);
+  }
+  const t = (value.channels && value.channels.telegram) || {};
+  const approvals = t.execApprovals || {};
+  const owners = (t.allowFrom ?? []).map(String).sort();
+  const approvers = (approvals.approvers ?? []).map(String).sort();
+  if (approvals.enabled !== true || approvers.length === 0 || JSON.stringify(approvers) !== JSON.stringify(owners)) {
+    problems.push(`coding: approvals go to ${JSON.stringify(approvers)}, expected the owners ${JSON.stringify(owners)}`);
+  }
+  const tool = value.tools || {};
+  if (tool.codeMode !== false) problems.push("coding: Code Mode is not off");
+  return problems;
+}
+
 /** Telegram's policy in words, for the summary line. */
 function describeTelegram(configText) {
   const { value } = parse(configText, "openclaw.json");
@@ -281,6 +325,7 @@ module.exports = {
   judgeSecretsAudit,
   judgeServe,
   judgeTelegram,
+  judgeCoding,
   judgeListeners,
   tailnetAddresses,
   canonicalAddress,
@@ -304,6 +349,7 @@ if (require.main === module) {
       listeners: () => judgeListeners(input, args[0] ?? ""),
       serve: () => judgeServe(input, args[0] ?? ""),
       telegram: () => judgeTelegram(input),
+      coding: () => judgeCoding(input),
       // These two describe rather than judge: they always succeed.
       counts: () => {
         console.log(JSON.stringify(auditCounts(input)));

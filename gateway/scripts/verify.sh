@@ -98,6 +98,12 @@ main() {
   fi
   telegram=$(/usr/bin/node "$LIB/judge.js" describe-telegram <"$STATE_DIR/openclaw.json" 2>/dev/null || echo unknown)
 
+  # Coding (docs/coding.md): its settings in the config, and its way out on the host.
+  if [ -r "$STATE_DIR/openclaw.json" ]; then check coding <"$STATE_DIR/openclaw.json"; fi
+  if [ -x "$LIB/coding-egress.sh" ] && grep -q '"openclaw-vps-coder-gate"' "$STATE_DIR/openclaw.json" 2>/dev/null; then
+    coding_host
+  fi
+
   listeners=$(ss -Hltn "sport = :$PORT" | awk '{ print $4 }' | sort | paste -sd, -)
   if [ -z "$listeners" ]; then fail "nothing listens on port $PORT"; fi
   local addr
@@ -155,6 +161,23 @@ main() {
   fi
   # Verified: the upgrade, if there was one, is accepted (its backup stays in the backups).
   rm -f /var/lib/openclaw-vps/upgrade-from /var/lib/openclaw-vps/upgrade-backup
+}
+
+# The coder's way out as coding-egress.sh set it up: the proxy running on the bridge address
+# alone, the network internal, the rules in place, the workspace the sandbox's and the
+# gateway's only.
+coding_host() {
+  local shape listens workspace
+  [ "$(systemctl is-active openclaw-vps-coder-proxy.service 2>&1)" = active ] || fail "coding: the proxy (openclaw-vps-coder-proxy.service) is not active"
+  listens=$(ss -Hltn 'sport = :3128' | awk '{ print $4 }' | sort -u | paste -sd, -)
+  [ "$listens" = "172.31.240.1:3128" ] || fail "coding: the proxy listens on '$listens', expected 172.31.240.1:3128"
+  shape=$(docker network inspect openclaw-coder --format '{{.Internal}} {{(index .IPAM.Config 0).Subnet}}' 2>&1)
+  [ "$shape" = "true 172.31.240.0/24" ] || fail "coding: the coder's network is '$shape', expected 'true 172.31.240.0/24'"
+  iptables -C DOCKER-USER -i br-oc-coder -j REJECT 2>/dev/null || fail "coding: DOCKER-USER does not reject the coder's network"
+  iptables -C INPUT -i br-oc-coder -j REJECT 2>/dev/null || fail "coding: INPUT does not reject the coder's network"
+  iptables -C INPUT -i br-oc-coder -d 172.31.240.1 -p tcp --dport 3128 -j ACCEPT 2>/dev/null || fail "coding: INPUT does not let the coder's network reach the proxy"
+  workspace=$(stat -c '%u %a' /home/openclaw/coder-workspace 2>&1)
+  [ "$workspace" = "1000 770" ] || fail "coding: the workspace is '$workspace', expected '1000 770'"
 }
 
 summary() {

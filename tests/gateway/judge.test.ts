@@ -8,6 +8,7 @@ import {
   canonicalAddress,
   describeTelegram,
   judgeAudit,
+  judgeCoding,
   judgeListeners,
   judgeSecretsAudit,
   judgeServe,
@@ -15,7 +16,7 @@ import {
   judgeValidate,
   tailnetAddresses,
 } from "../../gateway/scripts/judge.js";
-import { ENV_NAMES } from "../../gateway/openclawConfig";
+import { ENV_NAMES, GatewaySettings, renderOpenclawJson } from "../../gateway/openclawConfig";
 
 /** What `openclaw security audit --json` printed for the rendered config (2026.9.6). */
 const CLEAN_AUDIT = {
@@ -309,5 +310,41 @@ describe("judgeSecretsAudit", () => {
     ["a list", "[]"],
   ])("fails on output that is not the report: %s", (_label, text) => {
     expect(judgeSecretsAudit(text, STATE).length).toBeGreaterThan(0);
+  });
+});
+
+describe("judgeCoding", () => {
+  const off: GatewaySettings = { tailnetHost: "claw.tail1234.ts.net", telegram: { dmPolicy: "allowlist", ownerId: "42" }, models: { anthropic: true, openai: false }, sandboxImage: "img", sandboxNetwork: "none" };
+  const on: GatewaySettings = { ...off, coding: { ownerId: "42", gitAuthorName: "Ada", gitAuthorEmail: "ada@example.com", repositories: [], readToken: false, approvalTimeoutSeconds: 600 } };
+  type Config = { agents: { entries: Record<string, { sandbox: { mode: string; docker: Record<string, unknown> }; tools: { deny: string[]; elevated: unknown } }> }; channels: { telegram: Record<string, unknown> }; plugins: { allow: string[]; entries: Record<string, { enabled: boolean }> }; tools: Record<string, unknown> };
+  const rendered = (change: (c: Config) => void = () => undefined) => {
+    const c = JSON.parse(renderOpenclawJson(on)) as Config;
+    change(c);
+    return JSON.stringify(c);
+  };
+
+  it("passes the rendered config, coding on and off", () => {
+    expect(judgeCoding(rendered())).toEqual([]);
+    expect(judgeCoding(renderOpenclawJson(off))).toEqual([]);
+  });
+
+  it.each([
+    ["the coder on the host's bridge", (c: Config) => (c.agents.entries.coder.sandbox.docker.network = "bridge"), /network is bridge/],
+    ["the coder unsandboxed", (c: Config) => (c.agents.entries.coder.sandbox.mode = "off"), /mode is off/],
+    ["a host folder bound in", (c: Config) => (c.agents.entries.coder.sandbox.docker.binds = ["/home/openclaw:/host:rw"]), /extra binds/],
+    ["a second approver", (c: Config) => (c.channels.telegram.execApprovals = { enabled: true, approvers: ["42", "666"], target: "dm" }), /approvals go to/],
+    ["approvals off", (c: Config) => (c.channels.telegram.execApprovals = { enabled: false, approvers: ["42"] }), /approvals go to/],
+    ["the gate disabled", (c: Config) => (c.plugins.entries["openclaw-vps-coder-gate"].enabled = false), /gate is not enabled/],
+    ["the gate not allowed", (c: Config) => (c.plugins.allow = ["telegram"]), /gate is not enabled/],
+    ["sessions_send allowed", (c: Config) => (c.agents.entries.coder.tools.deny = ["sessions_spawn"]), /may use sessions_send/],
+    ["elevated on", (c: Config) => (c.agents.entries.coder.tools.elevated = { enabled: true }), /elevated/],
+    ["Code Mode back on", (c: Config) => delete c.tools.codeMode, /Code Mode/],
+    ["the gate removed, its network kept", (c: Config) => delete (c.plugins.entries as Record<string, unknown>)["openclaw-vps-coder-gate"], /gate is not configured/],
+  ])("fails on %s", (_label, change, problem) => {
+    expect(judgeCoding(rendered(change))).toEqual(expect.arrayContaining([expect.stringMatching(problem)]));
+  });
+
+  it("fails closed on what is not JSON", () => {
+    expect(judgeCoding("not json")).toEqual([expect.stringMatching(/printed no JSON/)]);
   });
 });
