@@ -5,6 +5,7 @@
 #   coding-egress.sh off          take it down; the workspace and the mirrors are kept
 #   coding-egress.sh rules        the firewall rules (its unit runs this after every Docker start)
 #   coding-egress.sh wait-bridge  wait (bounded) for the bridge's address, for the proxy's unit
+#   coding-egress.sh workspace    the workspace's owner and access lists, on all of it (after a restore)
 set -euo pipefail
 
 readonly NETWORK=openclaw-coder BRIDGE=br-oc-coder SUBNET=172.31.240.0/24 GATEWAY=172.31.240.1 PORT=3128
@@ -12,6 +13,8 @@ readonly WORKSPACE=/home/openclaw/coder-workspace MIRRORS=/home/openclaw/.opencl
 readonly PROXY_UNIT=openclaw-vps-coder-proxy.service EGRESS_UNIT=openclaw-vps-coder-egress.service
 # The sandbox's user (the image's uid 1000) owns the workspace it writes.
 readonly SANDBOX_UID=1000
+# From the distribution, installed on first use, with the command that shows each is there.
+readonly PACKAGES="tinyproxy git acl"
 
 log() { echo "coding: $*"; }
 
@@ -42,6 +45,21 @@ unrules() {
   while iptables -D INPUT -i "$BRIDGE" -d "$GATEWAY" -p tcp --dport "$PORT" -j ACCEPT 2>/dev/null; do :; done
 }
 
+# The workspace belongs to the sandbox's user and to the gateway's account alike: OpenClaw
+# writes its bootstrap files there, the sandbox everything else, and the gate reads the
+# branches it pushes. Access lists give both read and write on all of it, and on whatever
+# either creates later (a default list is not narrowed by the gateway's umask); nobody else
+# gets anything. `workspace -R` applies them to what is there, after a restore.
+workspace() {
+  install -d -m 0770 -o "$SANDBOX_UID" -g "$SANDBOX_UID" "$WORKSPACE"
+  local recurse=()
+  [ "${1:-}" != -R ] || recurse=(-R)
+  chown "${recurse[@]}" "$SANDBOX_UID:$SANDBOX_UID" "$WORKSPACE"
+  setfacl "${recurse[@]}" -m "u:$SANDBOX_UID:rwX,u:openclaw:rwX,m::rwX,o::---" "$WORKSPACE"
+  find "$WORKSPACE" -maxdepth "$([ "${1:-}" = -R ] && echo 1000 || echo 0)" -type d \
+    -exec setfacl -d -m "u::rwX,u:$SANDBOX_UID:rwX,u:openclaw:rwX,g::---,m::rwX,o::---" {} +
+}
+
 wait_bridge() {
   local _
   for _ in $(seq 1 60); do
@@ -68,9 +86,10 @@ network() {
 }
 
 on() {
-  local missing=()
-  command -v tinyproxy >/dev/null || missing+=(tinyproxy)
-  command -v git >/dev/null || missing+=(git)
+  local missing=() package
+  for package in $PACKAGES; do
+    case $package in acl) command -v setfacl >/dev/null ;; *) command -v "$package" >/dev/null ;; esac || missing+=("$package")
+  done
   if [ "${#missing[@]}" -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" </dev/null >/dev/null
     log "installed ${missing[*]}"
@@ -79,7 +98,7 @@ on() {
   systemctl disable --now tinyproxy.service >/dev/null 2>&1 || true
   systemctl mask tinyproxy.service >/dev/null 2>&1 || true
   network
-  install -d -m 0755 -o "$SANDBOX_UID" -g "$SANDBOX_UID" "$WORKSPACE"
+  workspace
   install -d -m 0700 -o openclaw -g openclaw "$MIRRORS"
   systemctl daemon-reload
   systemctl enable --quiet "$EGRESS_UNIT" "$PROXY_UNIT"
@@ -108,5 +127,6 @@ case "${1:-}" in
   off) off ;;
   rules) rules ;;
   wait-bridge) wait_bridge ;;
-  *) echo "usage: $0 on|off|rules|wait-bridge" >&2; exit 2 ;;
+  workspace) workspace -R ;;
+  *) echo "usage: $0 on|off|rules|wait-bridge|workspace" >&2; exit 2 ;;
 esac

@@ -10,13 +10,15 @@ set -euo pipefail
 readonly USER_NAME=openclaw
 readonly STATE_DIR=/home/openclaw/.openclaw
 readonly UNIT=openclaw-gateway.service
+# With coding on, the coder's workspace is in the archive too (docs/coding.md).
+readonly WORKSPACE=/home/openclaw/coder-workspace
 
 main() {
   if [ "$#" -ne 1 ] || [ ! -f "$1" ]; then
     echo "usage: $0 <backup archive>" >&2
     exit 2
   fi
-  local archive stamp staging restored
+  local archive stamp staging restored workspace
   archive=$(realpath "$1")
   stamp=$(date -u +%Y%m%dT%H%M%SZ)
   staging=$(mktemp -d /var/tmp/openclaw-restore-XXXXXX)
@@ -35,6 +37,13 @@ main() {
   chown -R "$USER_NAME:$USER_NAME" "$STATE_DIR"
   chmod 0700 "$STATE_DIR"
   find "$STATE_DIR" -type f -exec chmod 0600 {} +
+  workspace=$(find "$staging/out" -type d -path '*/payload/*' -name "$(basename "$WORKSPACE")" -prune | head -n 1)
+  if [ -n "$workspace" ] && [ -x "$(dirname "$0")/coding-egress.sh" ]; then
+    if [ -d "$WORKSPACE" ]; then mv "$WORKSPACE" "$WORKSPACE.before-restore-$stamp"; fi
+    cp -a "$workspace" "$WORKSPACE"
+    "$(dirname "$0")/coding-egress.sh" workspace
+    echo "restore: the coder's workspace restored; the previous one is in $WORKSPACE.before-restore-$stamp"
+  fi
   rm -rf "$staging"
   systemctl start "$UNIT"
   echo "restore: state restored from $archive; the previous state is in $STATE_DIR.before-restore-$stamp"
