@@ -76,7 +76,8 @@ export function renderProxyUnit(): string {
     "",
     "[Service]",
     // The bridge's address exists once Docker has brought the network up.
-    `ExecStartPre=${EGRESS_SCRIPT} wait-bridge`,
+    // "+": without the sandboxing below, which keeps netlink (and so `ip addr`) from tinyproxy.
+    `ExecStartPre=+${EGRESS_SCRIPT} wait-bridge`,
     `ExecStart=/usr/bin/tinyproxy -d -c ${PROXY_CONF}`,
     "Restart=on-failure",
     "RestartSec=5",

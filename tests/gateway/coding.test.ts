@@ -76,6 +76,12 @@ describe("coding on", () => {
     expect(() => renderProxyAllow(["github.com/evil"])).toThrow("not a host name");
   });
 
+  it("waits for the bridge outside the proxy's sandbox, whose address families leave out netlink", () => {
+    const unit = renderProxyUnit();
+    expect(unit).toContain("ExecStartPre=+/usr/local/lib/openclaw-vps/coding-egress.sh wait-bridge");
+    expect(unit).toMatch(/^RestrictAddressFamilies=(?!.*AF_NETLINK).*$/m);
+  });
+
   it("runs the proxy on the coder network's bridge address alone, CONNECT to 443 only, default deny", () => {
     const conf = renderProxyConf();
     expect(conf).toContain(`Listen ${CODER_NETWORK.gateway}\n`);
