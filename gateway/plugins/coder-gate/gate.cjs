@@ -10,7 +10,7 @@
 "use strict";
 
 const { execFile } = require("node:child_process");
-const { mkdirSync, existsSync } = require("node:fs");
+const { mkdirSync, existsSync, writeFileSync } = require("node:fs");
 const path = require("node:path");
 const { Buffer } = require("node:buffer");
 
@@ -132,8 +132,13 @@ async function stage(s, repo, branch, sha) {
   const source = path.join(s.workspace, repo);
   if (!existsSync(source)) throw new Error(`no clone of ${repo} at ${source}: clone it to /workspace/${repo} first`);
   const dir = await mirror(s, repo);
-  // upload-pack serves the workspace's objects; the source is another user's (the sandbox's) clone.
-  await git(["-c", `safe.directory=${source}`, "-C", dir, "fetch", "--quiet", "--no-tags", "--", source, `+refs/heads/${branch}:refs/staged/${branch}`]);
+  // upload-pack serves the workspace's objects; the source is another user's (the sandbox's)
+  // clone. git runs upload-pack for a local path without the command line's settings, so the
+  // exception for exactly this clone is in a global config file of the gate's own.
+  const trust = path.join(s.mirrors, ".safe-directories");
+  const quoted = (p) => `"${p.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  writeFileSync(trust, `[safe]\n\tdirectory = ${quoted(source)}\n\tdirectory = ${quoted(`${source}/.git`)}\n`, { mode: 0o600 });
+  await git(["-C", dir, "fetch", "--quiet", "--no-tags", "--", source, `+refs/heads/${branch}:refs/staged/${branch}`], { env: { GIT_CONFIG_GLOBAL: trust } });
   const head = (await git(["-C", dir, "rev-parse", `refs/staged/${branch}`])).trim();
   if (head !== sha) throw new Error(`${branch} in the workspace is at ${head}, not ${sha}: push the commit the branch points at`);
   const log = (await git(["-C", dir, "log", "-1", "--format=%an <%ae>%n%s", sha])).trim().split("\n");
