@@ -184,8 +184,11 @@ const TRUSTED_DEVICES = new Set(["tailscale0", "lo"]);
  * the only way to tell those from another UDP listener would be the process name, which any
  * process can choose. Inbound UDP is stopped by the cloud firewall and UFW instead.
  */
-function judgeListeners(ssText, ipText) {
+function judgeListeners(ssText, ipText, extra = "") {
   const allowed = new Set(tailnetAddresses(ipText));
+  // With coding on, the coder's proxy on its network's bridge address ("ADDR:PORT NAME"):
+  // that listener exactly, held by that program alone (the rules let only the bridge reach it).
+  const [extraLocal, extraProgram] = String(extra).split(" ");
   const problems = [];
   for (const line of String(ssText).split("\n")) {
     if (line.trim() === "") continue;
@@ -200,6 +203,8 @@ function judgeListeners(ssText, ipText) {
     const users = [...line.matchAll(/\("((?:[^"\\]|\\.)*)",pid=(\d+)/g)].map((u) => `${u[1]} pid ${u[2]}`);
     const who = users.length > 0 ? users.join(", ") : "process unknown";
     if (device !== undefined && TRUSTED_DEVICES.has(device)) continue;
+    const programs = [...line.matchAll(/\("((?:[^"\\]|\\.)*)",pid=/g)].map((u) => u[1]);
+    if (extraLocal && local === extraLocal && programs.length > 0 && programs.every((p) => p === extraProgram)) continue;
     const address = host === "*" ? null : canonicalAddress(host);
     if (address !== null && (/^127\./.test(address) || address === "0:0:0:0:0:0:0:1" || allowed.has(address))) continue;
     problems.push(`listeners: ${local} (${who}) is reachable beyond loopback and the tailnet`);
@@ -346,7 +351,7 @@ if (require.main === module) {
       validate: () => judgeValidate(input),
       audit: () => judgeAudit(input),
       secrets: () => judgeSecretsAudit(input, args[0] ?? ""),
-      listeners: () => judgeListeners(input, args[0] ?? ""),
+      listeners: () => judgeListeners(input, args[0] ?? "", args[1] ?? ""),
       serve: () => judgeServe(input, args[0] ?? ""),
       telegram: () => judgeTelegram(input),
       coding: () => judgeCoding(input),

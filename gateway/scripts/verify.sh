@@ -100,9 +100,7 @@ main() {
 
   # Coding (docs/coding.md): its settings in the config, and its way out on the host.
   if [ -r "$STATE_DIR/openclaw.json" ]; then check coding <"$STATE_DIR/openclaw.json"; fi
-  if [ -x "$LIB/coding-egress.sh" ] && grep -q '"openclaw-vps-coder-gate"' "$STATE_DIR/openclaw.json" 2>/dev/null; then
-    coding_host
-  fi
+  if [ -n "$(coder_proxy)" ]; then coding_host; fi
 
   listeners=$(ss -Hltn "sport = :$PORT" | awk '{ print $4 }' | sort | paste -sd, -)
   if [ -z "$listeners" ]; then fail "nothing listens on port $PORT"; fi
@@ -123,7 +121,7 @@ main() {
     fail "ss -Hltnp failed (exit $ss_rc): $(tail -n 3 "$errors" | tr '\n' ' ')"
   else
     tailnet=$(ip -o addr show dev tailscale0 2>/dev/null || true)
-    check listeners "$tailnet" <<<"$tcp"
+    check listeners "$tailnet" "$(coder_proxy)" <<<"$tcp"
   fi
 
   ufw_state=$(ufw status 2>&1 | head -n 1)
@@ -161,6 +159,14 @@ main() {
   fi
   # Verified: the upgrade, if there was one, is accepted (its backup stays in the backups).
   rm -f /var/lib/openclaw-vps/upgrade-from /var/lib/openclaw-vps/upgrade-backup
+}
+
+# With coding on, the one listener beyond loopback and the tailnet it adds: the coder's proxy
+# on its network's bridge address (only that network reaches it: coding-egress.sh's rules).
+coder_proxy() {
+  if [ -x "$LIB/coding-egress.sh" ] && grep -q '"openclaw-vps-coder-gate"' "$STATE_DIR/openclaw.json" 2>/dev/null; then
+    echo "172.31.240.1:3128 tinyproxy"
+  fi
 }
 
 # The coder's way out as coding-egress.sh set it up: the proxy running on the bridge address

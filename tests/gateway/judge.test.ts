@@ -150,6 +150,16 @@ describe("judgeListeners", () => {
     expect(tailnetAddresses("")).toEqual([]);
   });
 
+  it("with coding on, lets the coder's proxy listen on its bridge address, and nothing else there", () => {
+    const proxy = "172.31.240.1:3128 tinyproxy";
+    expect(judgeListeners(ss("172.31.240.1:3128", '("tinyproxy",pid=9,fd=3)'), TAILSCALE0, proxy)).toEqual([]);
+    expect(judgeListeners(ss("172.31.240.1:3128", '("tinyproxy",pid=9,fd=3)'), TAILSCALE0)).toEqual([expect.stringMatching(/172.31.240.1:3128 \(tinyproxy pid 9\) is reachable/)]);
+    expect(judgeListeners(ss("172.31.240.1:3128", '("nc",pid=9,fd=3)'), TAILSCALE0, proxy)).toHaveLength(1);
+    expect(judgeListeners(ss("172.31.240.1:3128", undefined), TAILSCALE0, proxy)).toHaveLength(1);
+    expect(judgeListeners(ss("172.31.240.1:8080", '("tinyproxy",pid=9,fd=3)'), TAILSCALE0, proxy)).toHaveLength(1);
+    expect(judgeListeners(ss("0.0.0.0:3128", '("tinyproxy",pid=9,fd=3)'), TAILSCALE0, proxy)).toHaveLength(1);
+  });
+
   it("compares addresses in one form: compressed IPv6, IPv4-mapped, brackets", () => {
     expect(canonicalAddress("[::ffff:127.0.0.1]")).toBe("127.0.0.1");
     expect(canonicalAddress("::ffff:7f00:1")).toBe("127.0.0.1");
