@@ -234,6 +234,11 @@ build_image() {
   # The rehearsal's certificate authority, as the host's trust in the real web's CAs.
   install -m 0644 "$out/ca/ca.pem" "$root/usr/local/share/ca-certificates/openclaw-vps-rehearsal.crt"
   chroot "$root" update-ca-certificates >/dev/null 2>&1
+  # Node.js carries its own list of the web's CAs rather than the system's: the rehearsal's CA
+  # joins it for every service (the gateway calling Telegram, the model, GitHub).
+  mkdir -p "$root/etc/systemd/system.conf.d"
+  printf '[Manager]\nDefaultEnvironment=NODE_EXTRA_CA_CERTS=/usr/local/share/ca-certificates/openclaw-vps-rehearsal.crt\n' \
+    >"$root/etc/systemd/system.conf.d/rehearsal-ca.conf"
   sed -i 's/^# *en_US.UTF-8 UTF-8/en_US.UTF-8 UTF-8/' "$root/etc/locale.gen"
   chroot "$root" locale-gen >/dev/null
   # Ubuntu 24.04 starts sshd from ssh.socket.
@@ -288,6 +293,9 @@ build_base_image() {
   rm -rf "$root"
   mmdebstrap --quiet --variant=minbase "$DEBIAN_SUITE" "$root" >&2
   rm -f "$root/etc/resolv.conf" "$root/etc/hostname"
+  # The rehearsal's CA where ca-certificates picks up local ones, as the real image's list of
+  # the web's CAs: the sandbox's git and gh then trust the GitHub stand-in.
+  install -D -m 0644 "$out/ca/ca.pem" "$root/usr/local/share/ca-certificates/openclaw-vps-rehearsal.crt"
   download_into_mirror "$root" "$SANDBOX_PACKAGES"
   mkdir -p "$reg/manifests" "$reg/blobs"
   tar -C "$root" --numeric-owner --sort=name -cf "$out/layer.tar" .

@@ -10,8 +10,10 @@
 # Traffic only ever goes between these namespaces. Every wait is bounded.
 #
 # Usage:
-#   machine.sh up WORK RUN BUILD TAILNET_HOST NAMES namespaces, links, the internet stand-in
-#                                                   (NAMES: the host names it answers for)
+#   machine.sh up WORK RUN BUILD TAILNET_HOST NAMES [CODING]
+#                                                   namespaces, links, the internet stand-in
+#                                                   (NAMES: the host names it answers for;
+#                                                   CODING: the coder's far ends' settings)
 #   machine.sh boot WORK RUN ROOT NPM_CACHE         boot the host (in the background)
 #   machine.sh exec WORK CMD...                     run CMD inside the booted host
 #   machine.sh stop WORK                            power the host off (bounded), or kill it
@@ -20,6 +22,12 @@ set -euo pipefail
 
 readonly INET_ADDR=203.0.113.1 HOST_ADDR=203.0.113.10 INET6_ADDR=2001:db8::1 HOST6_ADDR=2001:db8::10
 readonly TAILNET_ADDR=100.100.1.2 PEER_ADDR=100.100.1.1 TAILNET_API_PORT=8780
+# The internet's second address, outside every special-use range as the real hosts' are
+# (OpenClaw refuses to call a model API that resolves to a documentation or private address):
+# the coder's far ends answer there. Like the others it exists only inside these namespaces.
+# CODING_CONTROL_PORT: their control port on the internet namespace's loopback (standins/coding.py).
+# shellcheck disable=SC2034 # CODING_CONTROL_PORT: defined here for scripts/lib/rehearsalSpec.ts
+readonly PUBLIC_ADDR=11.0.0.1 CODING_CONTROL_PORT=8790
 here=$(cd "$(dirname "$0")" && pwd)
 
 cmd=${1:?usage: machine.sh up|boot|exec|stop|down WORK ...}
@@ -33,7 +41,7 @@ init_pid() {
 }
 
 up() {
-  local run=$1 build=$2 tailnet_host=$3 names=$4
+  local run=$1 build=$2 tailnet_host=$3 names=$4 coding=${5:-}
   ip netns add "$run-inet"
   ip netns add "$run-host"
   ip netns add "$run-tail"
@@ -42,6 +50,7 @@ up() {
   ip link add eth0 netns "$run-host" type veth peer name inet0 netns "$run-inet"
   ip -n "$run-inet" addr add "$INET_ADDR/24" dev inet0
   ip -n "$run-inet" addr add "$INET6_ADDR/64" dev inet0 nodad
+  ip -n "$run-inet" addr add "$PUBLIC_ADDR/32" dev inet0
   ip -n "$run-inet" link set inet0 up
   ip -n "$run-host" addr add "$HOST_ADDR/24" dev eth0
   ip -n "$run-host" addr add "$HOST6_ADDR/64" dev eth0 nodad
@@ -63,10 +72,12 @@ up() {
   ip netns exec "$run-tail" python3 "$here/standins/tailnet.py" serve "$work/tailnet/tailnet.json" \
     --listen "127.0.0.1:$TAILNET_API_PORT" --log "$work/tailnet-api.log" >"$work/tailnet-api.out" 2>&1 &
   echo $! >"$work/tailnet-api.pid"
-  # The internet stand-in.
+  # The internet stand-in, with the coder's far ends when CODING is given.
+  local extra=()
+  [ -z "$coding" ] || extra=(--public-address "$PUBLIC_ADDR" --coding "$coding")
   ip netns exec "$run-inet" python3 "$here/standins/internet.py" --address "$INET_ADDR" \
     --docroot "$build/docroot" --cert "$build/ca/server.pem" --key "$build/ca/server.key" \
-    --names "$names" --log "$work/internet.log" >"$work/internet.out" 2>&1 &
+    --names "$names" --log "$work/internet.log" "${extra[@]}" >"$work/internet.out" 2>&1 &
   echo $! >"$work/internet.pid"
   for _ in $(seq 1 50); do
     if grep -q "internet stand-in on" "$work/internet.log" 2>/dev/null; then return; fi

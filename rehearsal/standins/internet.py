@@ -15,6 +15,7 @@ Usage: internet.py --address A --docroot DIR --cert F --key F --names n1,n2 --lo
 import argparse
 import hashlib
 import http.server
+import json
 import os
 import socket
 import socketserver
@@ -23,13 +24,18 @@ import struct
 import threading
 import urllib.parse
 
+import coding
+
 MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
 
 
-def dns_server(address, names, log):
+def dns_server(address, names, log, public=None):
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind((address, 53))
     ip = socket.inet_aton(address)
+    # The coder's far ends answer on an address outside every special-use range, as the real
+    # ones do (OpenClaw refuses to call a model API that resolves to one).
+    public_ip = socket.inet_aton(public) if public else ip
     while True:
         data, peer = sock.recvfrom(512)
         try:
@@ -44,7 +50,7 @@ def dns_server(address, names, log):
             known = name in names
             answers = b""
             if known and qtype == 1:
-                answers = b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + ip
+                answers = b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + (public_ip if name in coding.HOSTS else ip)
             rcode = 0 if known else 3
             header = struct.pack(">HHHHHH", ident, 0x8180 | rcode, qd, 1 if answers else 0, 0, 0)
             sock.sendto(header + question + answers, peer)
@@ -53,7 +59,7 @@ def dns_server(address, names, log):
             continue
 
 
-def handler_for(docroot, log):
+def handler_for(docroot, log, world=None):
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -97,11 +103,29 @@ def handler_for(docroot, log):
                 self.wfile.write(body)
             log(f"http {self.client_address[0]} {self.command} {host}{path} 200 {len(body)}")
 
+        def dispatch(self, head_only):
+            host = (self.headers.get("Host") or "").split(":")[0].lower()
+            if world is not None and host in coding.HOSTS:
+                status = coding.serve(world, self, host)
+                log(f"http {self.client_address[0]} {self.command} {host}{self.path.split('?', 1)[0]} {status}")
+            elif self.command in ("GET", "HEAD"):
+                self.send_file(head_only)
+            else:
+                self.send_response(405)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
         def do_GET(self):
-            self.send_file(False)
+            self.dispatch(False)
 
         def do_HEAD(self):
-            self.send_file(True)
+            self.dispatch(True)
+
+        def do_POST(self):
+            self.dispatch(False)
+
+        def do_PUT(self):
+            self.dispatch(False)
 
     return Handler
 
@@ -115,6 +139,9 @@ def main():
     p = argparse.ArgumentParser()
     for name in ("address", "docroot", "cert", "key", "names", "log"):
         p.add_argument(f"--{name}", required=True)
+    # The coder's far ends (coding.py): a JSON file of settings, and the control port.
+    p.add_argument("--coding")
+    p.add_argument("--public-address")
     a = p.parse_args()
     lock = threading.Lock()
 
@@ -123,16 +150,27 @@ def main():
             f.write(line + "\n")
 
     names = set(a.names.split(","))
-    threading.Thread(target=dns_server, args=(a.address, names, log), daemon=True).start()
-    handler = handler_for(a.docroot, log)
-    plain = Server((a.address, 80), handler)
-    threading.Thread(target=plain.serve_forever, daemon=True).start()
-    tls = Server((a.address, 443), handler)
+    threading.Thread(target=dns_server, args=(a.address, names, log, a.public_address), daemon=True).start()
+    world = None
+    if a.coding:
+        with open(a.coding, encoding="utf-8") as f:
+            c = json.load(f)
+        world = coding.World(c["root"], c["ownerId"], c["bots"], c["readToken"], c["writeToken"], log)
+        control = Server(("127.0.0.1", int(c["controlPort"])), coding.control_handler(world))
+        threading.Thread(target=control.serve_forever, daemon=True).start()
+    handler = handler_for(a.docroot, log, world)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(a.cert, a.key)
-    tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
+    servers = []
+    for address in [a.address] + ([a.public_address] if a.public_address else []):
+        servers.append(Server((address, 80), handler))
+        tls = Server((address, 443), handler)
+        tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
+        servers.append(tls)
+    for server in servers[1:]:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
     log(f"internet stand-in on {a.address}: dns for {sorted(names)}, http and https from {a.docroot}")
-    tls.serve_forever()
+    servers[0].serve_forever()
 
 
 if __name__ == "__main__":

@@ -194,6 +194,14 @@ export class RealStack {
 
   /** `pulumi config set`, the value on stdin: as a user types it, never in a command line. */
   configSet(key: string, value: string, secret = false): void {
+    const list = listOf(value);
+    if (list && !secret) {
+      // A list, as the docs tell a user to set one: `pulumi config set --path 'key[0]' ...`
+      // (the CLI checks the type Pulumi.yaml declares: JSON text in a string is refused).
+      this.pulumi(["config", "rm", key], { allowFailure: true });
+      list.forEach((item, i) => this.pulumi(["config", "set", "--path", `${key}[${i}]`, item, "--non-interactive"]));
+      return;
+    }
     this.pulumi(["config", "set", key, ...(secret ? ["--secret"] : []), "--non-interactive"], { input: value });
   }
 
@@ -361,4 +369,15 @@ export function cli(bin: string, args: readonly string[], cwd: string, home: str
   });
   if (r.error) throw r.error;
   return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+}
+
+/** A JSON list of strings, as the rehearsal's stack values carry lists; undefined for anything else. */
+function listOf(value: string): string[] | undefined {
+  if (!value.startsWith("[")) return undefined;
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    return Array.isArray(parsed) && parsed.every((x) => typeof x === "string") ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }

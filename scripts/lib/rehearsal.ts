@@ -57,8 +57,9 @@ export class Machine {
     return runTool(this.log, "bash", [MACHINE, args[0], this.work, ...args.slice(1)], { timeoutSeconds });
   }
 
-  up(build: string, tailnetHost: string, names: readonly string[]): void {
-    must(this.machine(["up", this.run, build, tailnetHost, names.join(",")]), "setting up the namespaces");
+  /** `coding`: the settings file of the coder's far ends (standins/coding.py), to serve them too. */
+  up(build: string, tailnetHost: string, names: readonly string[], coding?: string): void {
+    must(this.machine(["up", this.run, build, tailnetHost, names.join(","), ...(coding ? [coding] : [])]), "setting up the namespaces");
   }
 
   boot(root: string, npmCache: string): void {

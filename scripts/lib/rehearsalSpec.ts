@@ -4,7 +4,7 @@
  * scripts add, the sandbox's base image and packages. Written as a shell file for
  * rehearsal/build.sh.
  */
-import { readFileSync } from "fs";
+import { existsSync, readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
 import { shellArg } from "../../cloud-init/shell";
@@ -19,6 +19,11 @@ export const IMAGE_PACKAGES = [
   "kmod", "netbase", "locales", "libnss-myhostname",
 ];
 export const REGISTRY_HOST = "registry-1.docker.io";
+/**
+ * The coder's far ends (rehearsal/standins/coding.py): Telegram's Bot API, the model's API,
+ * GitHub's git and REST hosts. They answer on the internet's public address.
+ */
+export const CODING_HOSTS = ["api.telegram.org", "api.anthropic.com", "github.com", "api.github.com"] as const;
 
 /** The addresses rehearsal/machine.sh gives its namespaces (it is their one definition). */
 export interface Addresses {
@@ -30,6 +35,10 @@ export interface Addresses {
   readonly PEER_ADDR: string;
   /** The tailnet API's port on the operator side's loopback (standins/tailnet.py). */
   readonly TAILNET_API_PORT: string;
+  /** The internet's public address, where the coder's far ends answer. */
+  readonly PUBLIC_ADDR: string;
+  /** Their control port on the internet namespace's loopback (standins/coding.py). */
+  readonly CODING_CONTROL_PORT: string;
 }
 
 export function machineAddresses(machineScript: string): Addresses {
@@ -40,7 +49,7 @@ export function machineAddresses(machineScript: string): Addresses {
       found[k] = v;
     }
   }
-  for (const k of ["INET_ADDR", "HOST_ADDR", "INET6_ADDR", "HOST6_ADDR", "TAILNET_ADDR", "PEER_ADDR", "TAILNET_API_PORT"]) {
+  for (const k of ["INET_ADDR", "HOST_ADDR", "INET6_ADDR", "HOST6_ADDR", "TAILNET_ADDR", "PEER_ADDR", "TAILNET_API_PORT", "PUBLIC_ADDR", "CODING_CONTROL_PORT"]) {
     if (!found[k]) throw new Error(`rehearsal/machine.sh defines no ${k}`);
   }
   return found as unknown as Addresses;
@@ -88,14 +97,20 @@ export interface Spec {
   readonly sandbox: SandboxImage;
   readonly openclawVersions: string[];
   readonly tailnetSuffix: string;
+  /** Whether a plan has coding on: the coder's far ends are served too. */
+  readonly coding?: boolean;
 }
 
 export function specFromPlan(planDir: string, openclawVersions: string[], tailnetSuffix: string): Spec {
   const cloudInit = parse(readFileSync(join(planDir, "cloud-init.yaml"), "utf8")) as { packages?: string[] };
   const repos = ["tailscale-join.sh", "gateway-install.sh"].flatMap((f) => aptRepos(readFileSync(join(planDir, "scripts", f), "utf8")));
   if (!cloudInit.packages?.length) throw new Error("the rendered cloud-init installs no packages");
+  // With coding on, the egress script installs its packages on first use.
+  const egress = join(planDir, "scripts", "coding-egress.sh");
+  const coding = existsSync(egress);
   return {
-    hostPackages: cloudInit.packages,
+    hostPackages: [...cloudInit.packages, ...(coding ? codingPackages(readFileSync(egress, "utf8")) : [])],
+    coding,
     repos,
     sandbox: sandboxImage(readFileSync(join(planDir, "sandbox", "Dockerfile"), "utf8")),
     openclawVersions,
@@ -103,11 +118,36 @@ export function specFromPlan(planDir: string, openclawVersions: string[], tailne
   };
 }
 
+/** The `readonly PACKAGES="..."` the coding egress script installs. */
+export function codingPackages(script: string): string[] {
+  const found = /^readonly PACKAGES="([a-z0-9.+ -]+)"$/m.exec(script);
+  if (!found) throw new Error("the rendered coding-egress.sh names no PACKAGES");
+  return found[1].trim().split(/\s+/);
+}
+
+/** What two or more plans need together: one image and one set of stand-ins serve them all. */
+export function mergeSpecs(specs: readonly Spec[]): Spec {
+  const [first, ...rest] = specs;
+  for (const s of rest) {
+    if (s.sandbox.base !== first.sandbox.base) throw new Error(`the plans' sandbox images differ in base: ${first.sandbox.base}, ${s.sandbox.base}`);
+    if (s.tailnetSuffix !== first.tailnetSuffix) throw new Error("the plans' tailnets differ");
+  }
+  const union = (lists: string[][]) => [...new Set(lists.flat())];
+  return {
+    hostPackages: union(specs.map((s) => s.hostPackages)),
+    repos: [...new Map(specs.flatMap((s) => s.repos).map((r) => [r.name, r])).values()],
+    sandbox: { base: first.sandbox.base, packages: union(specs.map((s) => s.sandbox.packages)) },
+    openclawVersions: union(specs.map((s) => s.openclawVersions)),
+    tailnetSuffix: first.tailnetSuffix,
+    coding: specs.some((s) => s.coding === true),
+  };
+}
+
 /** The host names the internet stand-in answers for. */
 export function internetNames(spec: Spec): string[] {
   const repoHosts = spec.repos.map((r) => new URL(r.line.split(" ")[0]).hostname);
   // Debian's mirror and its security archive, as the image's sources name them.
-  return [...new Set(["deb.debian.org", "security.debian.org", ...repoHosts, REGISTRY_HOST])];
+  return [...new Set(["deb.debian.org", "security.debian.org", ...repoHosts, REGISTRY_HOST, ...(spec.coding ? CODING_HOSTS : [])])];
 }
 
 /** The settings file rehearsal/build.sh sources. */

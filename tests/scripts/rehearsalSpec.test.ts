@@ -10,7 +10,8 @@ import { join } from "path";
 import { gatewayArtifacts } from "../../gateway";
 import { PACKAGES, hostFiles } from "../../cloud-init";
 import { renderSandboxDockerfile, SANDBOX_BASE_IMAGE } from "../../gateway/sandbox";
-import { aptRepos, internetNames, machineAddresses, renderSpec, sandboxImage } from "../../scripts/lib/rehearsalSpec";
+import { CODING_HOSTS, aptRepos, codingPackages, internetNames, machineAddresses, mergeSpecs, renderSpec, sandboxImage } from "../../scripts/lib/rehearsalSpec";
+import { readGatewayScript } from "../../gateway/scripts";
 
 const script = (artifact: string) => {
   const f = hostFiles().find((x) => x.artifact === artifact);
@@ -57,5 +58,18 @@ describe("the rehearsal's spec", () => {
       internetNames(spec).join(" "),
     ]);
     expect(internetNames(spec)).toEqual(["deb.debian.org", "security.debian.org", "pkgs.tailscale.com", "registry-1.docker.io"]);
+  });
+
+  it("serves both rehearsals from one build: the packages of either, the coder's far ends when one codes", () => {
+    const day2 = { hostPackages: ["docker.io", "ufw"], repos: [{ name: "tailscale", line: "https://pkgs.tailscale.com/stable/ubuntu noble main" }], sandbox: { base: "debian:12.12-slim", packages: ["git", "curl"] }, openclawVersions: ["2026.9.6"], tailnetSuffix: "tail1234.ts.net" };
+    const coding = { ...day2, hostPackages: ["docker.io", "ufw", ...codingPackages(readGatewayScript("coding-egress.sh"))], sandbox: { base: "debian:12.12-slim", packages: ["git", "curl", "gh=2.23.0+dfsg1-1"] }, coding: true };
+    const merged = mergeSpecs([day2, coding]);
+    expect(merged.hostPackages).toEqual(["docker.io", "ufw", "tinyproxy", "git", "acl"]);
+    expect(merged.sandbox.packages).toEqual(["git", "curl", "gh=2.23.0+dfsg1-1"]);
+    expect(merged.repos).toHaveLength(1);
+    expect(internetNames(merged)).toEqual(expect.arrayContaining([...CODING_HOSTS]));
+    expect(internetNames(day2)).not.toContain("api.telegram.org");
+    expect(() => mergeSpecs([day2, { ...coding, sandbox: { base: "debian:13-slim", packages: [] } }])).toThrow(/differ in base/);
+    expect(() => codingPackages("readonly NETWORK=x")).toThrow(/names no PACKAGES/);
   });
 });
