@@ -465,8 +465,9 @@ function crossCheckCoding(parsed: Partial<Record<KeyName, unknown>>, raw: RawCon
         if (given(key)) add(fullKey(key), KEYS[key].type === "string" && "secret" in KEYS[key] ? "(secret, set)" : "a value", `${fullKey("coding")} true as well, or the key removed: it is used only by the coder`);
       }
       if (repos && repos.length > 0) add(fullKey("codingRepositories"), JSON.stringify(repos), `${fullKey("coding")} true as well, or the key removed: it is used only by the coder`);
+      // The plan and the CLI hand on Pulumi.yaml's default: only another value was meant for the coder.
       const timeout = raw.values[fullKey("codingApprovalTimeout")];
-      if (timeout !== undefined) add(fullKey("codingApprovalTimeout"), timeout, `${fullKey("coding")} true as well, or the key removed: it is used only by the coder`);
+      if (timeout !== undefined && timeout !== String(KEYS.codingApprovalTimeout.default)) add(fullKey("codingApprovalTimeout"), timeout, `${fullKey("coding")} true as well, or the key removed: it is used only by the coder`);
     }
     return;
   }
