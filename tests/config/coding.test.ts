@@ -65,6 +65,10 @@ describe("coding off (the default)", () => {
     // The token's value is never printed.
     expect(formatIssues(found)).not.toContain(GITHUB_TOKEN);
   });
+
+  it("accepts codingApprovalTimeout at its default without coding (the plan and the CLI hand defaults on)", () => {
+    expect(ok({ tailnet: "tail1234.ts.net", codingApprovalTimeout: "600" }, { tailscaleAuthKey: AUTH_KEY }).coding).toBeUndefined();
+  });
 });
 
 describe("coding on", () => {
