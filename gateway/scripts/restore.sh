@@ -44,6 +44,12 @@ main() {
     "$(dirname "$0")/coding-egress.sh" workspace
     echo "restore: the coder's workspace restored; the previous one is in $WORKSPACE.before-restore-$stamp"
   fi
+  # The agents' sandbox containers still hold the folders that were moved aside: OpenClaw
+  # creates them again, on the restored ones, when they are next used.
+  local sandboxes
+  sandboxes=$(docker ps -aq --filter label=openclaw.sandbox=1 2>/dev/null || true)
+  # shellcheck disable=SC2086 # one id per word
+  if [ -n "$sandboxes" ]; then docker rm -f $sandboxes >/dev/null && echo "restore: the sandbox containers removed (OpenClaw recreates them)"; fi
   rm -rf "$staging"
   systemctl start "$UNIT"
   echo "restore: state restored from $archive; the previous state is in $STATE_DIR.before-restore-$stamp"
