@@ -24,7 +24,7 @@ import { PROJECT } from "../config/keys";
 import { cliVersion, toolchainBin } from "./lib/realEngine";
 import { expectThat, summaryOf } from "./lib/rehearsalProbes";
 import { REFUSING_OPENCLAW_VERSION } from "./lib/releases";
-import { prepare, runRehearsal, waitFor } from "./lib/rehearsalRun";
+import { exitWith, prepare, runRehearsal, waitFor } from "./lib/rehearsalRun";
 import { OAUTH, POLICY_PACK, Rehearsal, SECOND_AUTH_KEY, SECRETS, STACK, VERSION, failed, k, lastLines } from "./lib/rehearsalStack";
 
 export { sequentialDepth } from "./lib/rehearsalRun";
@@ -335,10 +335,4 @@ const EXPECTED: Readonly<Record<string, unknown>> = {
   emulationDisagreements: [],
 };
 
-runRehearsal("day2", rehearse, EXPECTED).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exit(1);
-  },
-);
+exitWith(runRehearsal("day2", rehearse, EXPECTED));

@@ -162,3 +162,14 @@ export async function runRehearsal(variant: Variant, scenario: (r: Rehearsal, su
   if (readdirSync(r.work).length > 0 && !process.env.KEEP_REHEARSAL) rmSync(r.work, { recursive: true, force: true });
   return 0;
 }
+
+/** Ends the process with the rehearsal's exit code (1, with the stack, if it threw). */
+export function exitWith(run: Promise<number>): void {
+  run.then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+      process.exit(1);
+    },
+  );
+}
