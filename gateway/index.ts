@@ -5,13 +5,13 @@
  * when it differs).
  */
 import { createHash } from "crypto";
-import { BACKUP_TIMER, BACKUP_UNIT, CODER_PLUGIN_DIR, GATEWAY_UNIT, LIB_DIR, LOCKS_DIR, RENDERED_DIR, SELFCHECK_TIMER, SELFCHECK_UNIT } from "./paths";
+import { BACKUP_TIMER, BACKUP_UNIT, CODER_PLUGIN_DIR, GATEWAY_UNIT, LIB_DIR, LOCKS_DIR, RENDERED_DIR, HEALTH_TIMER, HEALTH_UNIT, SELFCHECK_TIMER, SELFCHECK_UNIT } from "./paths";
 import { LOCK_FILES, OPENCLAW_VERSIONS, readLockFile } from "./locks";
 import { GatewaySettings, renderOpenclawJson } from "./openclawConfig";
 import { CODER_PLUGIN_FILES, readCoderPluginFile, readGatewayScript } from "./scripts";
 import { EGRESS_SCRIPT, EGRESS_UNIT, GITHUB_HOSTS, PROXY_ALLOW, PROXY_CONF, PROXY_UNIT, renderEgressUnit, renderProxyAllow, renderProxyConf, renderProxyUnit } from "./coding";
 import { renderSandboxDockerfile } from "./sandbox";
-import { OPENCLAW_ENTRY, renderBackupService, renderBackupTimer, renderGatewayUnit, renderSelfcheckService, renderSelfcheckTimer } from "./unit";
+import { OPENCLAW_ENTRY, renderBackupService, renderBackupTimer, renderGatewayUnit, renderHealthService, renderHealthTimer, renderSelfcheckService, renderSelfcheckTimer } from "./unit";
 
 export { renderEnvFile, renderOpenclawJson, ENV_NAMES } from "./openclawConfig";
 export type { GatewaySettings, CodingSettings } from "./openclawConfig";
@@ -35,6 +35,7 @@ export const STEP_SCRIPTS = {
   judge: `${LIB_DIR}/judge.js`,
   selfcheck: `${LIB_DIR}/selfcheck.sh`,
   alert: `${LIB_DIR}/alert.js`,
+  health: `${LIB_DIR}/health.js`,
 } as const;
 
 /** A wrapper so operators can run `sudo -u openclaw openclaw …` with the installed version. */
@@ -60,6 +61,7 @@ export function gatewayFiles(settings: GatewaySettings): readonly GatewayFile[] 
     script("judge.js", STEP_SCRIPTS.judge),
     script("selfcheck.sh", STEP_SCRIPTS.selfcheck),
     script("alert.js", STEP_SCRIPTS.alert),
+    script("health.js", STEP_SCRIPTS.health),
     { artifact: "scripts/openclaw", path: "/usr/local/bin/openclaw", mode: "0755", content: renderCliWrapper() },
     { artifact: "openclaw.json", path: `${RENDERED_DIR}/openclaw.json`, mode: "0644", content: renderOpenclawJson(settings) },
     { artifact: `systemd/${GATEWAY_UNIT}`, path: `/etc/systemd/system/${GATEWAY_UNIT}`, mode: "0644", content: renderGatewayUnit() },
@@ -67,6 +69,8 @@ export function gatewayFiles(settings: GatewaySettings): readonly GatewayFile[] 
     { artifact: `systemd/${BACKUP_TIMER}`, path: `/etc/systemd/system/${BACKUP_TIMER}`, mode: "0644", content: renderBackupTimer() },
     { artifact: `systemd/${SELFCHECK_UNIT}`, path: `/etc/systemd/system/${SELFCHECK_UNIT}`, mode: "0644", content: renderSelfcheckService() },
     { artifact: `systemd/${SELFCHECK_TIMER}`, path: `/etc/systemd/system/${SELFCHECK_TIMER}`, mode: "0644", content: renderSelfcheckTimer() },
+    { artifact: `systemd/${HEALTH_UNIT}`, path: `/etc/systemd/system/${HEALTH_UNIT}`, mode: "0644", content: renderHealthService() },
+    { artifact: `systemd/${HEALTH_TIMER}`, path: `/etc/systemd/system/${HEALTH_TIMER}`, mode: "0644", content: renderHealthTimer() },
     { artifact: "sandbox/Dockerfile", path: `${RENDERED_DIR}/sandbox/Dockerfile`, mode: "0644", content: renderSandboxDockerfile(settings.coding !== undefined) },
     ...lockFiles(),
     ...(settings.coding ? codingFiles() : []),

@@ -29,6 +29,9 @@ export const BACKUP_TIMER = "openclaw-backup.timer";
 export const SELFCHECK_UNIT = "openclaw-selfcheck.service";
 export const SELFCHECK_TIMER = "openclaw-selfcheck.timer";
 export const SELFCHECK_STATUS = "/var/lib/openclaw-vps/selfcheck.json";
+/** The light health check every few minutes (health.js): alerts on new and cleared problems. */
+export const HEALTH_UNIT = "openclaw-health.service";
+export const HEALTH_TIMER = "openclaw-health.timer";
 /** The coder (docs/coding.md): its workspace, mounted read-write in its sandbox, in the backups. */
 export const CODER_WORKSPACE = `${GATEWAY_HOME}/coder-workspace`;
 /** Bare mirrors the coder gate pushes from: the gateway's own, never mounted in a sandbox. */

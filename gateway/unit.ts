@@ -55,7 +55,11 @@ export function renderGatewayUnit(): string {
         CapabilityBoundingSet: "",
         AmbientCapabilities: "",
         RestrictAddressFamilies: "AF_UNIX AF_INET AF_INET6 AF_NETLINK",
-        MemoryMax: "2G",
+        // Sized from the server's memory: reclaimed hard above MemoryHigh, ended at MemoryMax;
+        // the health check (health.js) alerts at 80% of MemoryMax. The rest is for the host
+        // and the sandboxes (each with its own Docker limit).
+        MemoryHigh: "50%",
+        MemoryMax: "60%",
         TasksMax: 512,
         LimitNOFILE: 65536,
       },
@@ -126,4 +130,40 @@ export function renderSelfcheckService(): string {
 
 export function renderSelfcheckTimer(): string {
   return renderDailyTimer("Daily OpenClaw deployment self-check");
+}
+
+/**
+ * The light health check (health.js) as root, read-only but for its status file: every five
+ * minutes, a few seconds of CPU at most.
+ */
+export function renderHealthService(): string {
+  return renderIni(
+    {
+      Unit: { Description: "OpenClaw health check (light; alerts on Telegram)", After: `network-online.target ${GATEWAY_UNIT}` },
+      Service: {
+        Type: "oneshot",
+        ExecStart: `/usr/bin/node ${LIB_DIR}/health.js`,
+        TimeoutStartSec: 120,
+        UMask: "0027",
+        PrivateTmp: "yes",
+        NoNewPrivileges: "yes",
+        ProtectSystem: "strict",
+        ReadWritePaths: "/var/lib/openclaw-vps",
+        CPUQuota: "50%",
+        MemoryMax: "256M",
+      },
+    },
+    "Managed by openclaw-vps.",
+  );
+}
+
+export function renderHealthTimer(): string {
+  return renderIni(
+    {
+      Unit: { Description: "OpenClaw health check every five minutes" },
+      Timer: { OnBootSec: "3min", OnUnitActiveSec: "5min", AccuracySec: "30s" },
+      Install: { WantedBy: "timers.target" },
+    },
+    "Managed by openclaw-vps.",
+  );
 }

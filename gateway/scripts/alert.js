@@ -33,33 +33,42 @@ function ownerId() {
   }
 }
 
-async function main() {
-  const text = fs.readFileSync(0, "utf8").trim().slice(0, MAX);
+/**
+ * Sends `text` to the owner: "sent", "off" (no Telegram or no owner: nothing to send to), or
+ * throws with the reason (never the URL, which holds the token).
+ */
+async function sendToOwner(text) {
   const token = botToken();
   const owner = ownerId();
-  if (!token || !owner) {
-    console.error("alert: Telegram is off or has no owner id (telegramOwnerId): nothing sent");
-    return 0;
+  if (!token || !owner) return "off";
+  let res;
+  try {
+    res = await fetch(`${API}/bot${token}/sendMessage`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ chat_id: owner, text: String(text).trim().slice(0, MAX), disable_web_page_preview: true }),
+      signal: AbortSignal.timeout(20_000),
+    });
+  } catch (err) {
+    throw new Error(`could not reach Telegram (${err.name})`);
   }
-  const res = await fetch(`${API}/bot${token}/sendMessage`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ chat_id: owner, text, disable_web_page_preview: true }),
-    signal: AbortSignal.timeout(20_000),
-  });
-  if (!res.ok) {
-    console.error(`alert: Telegram answered HTTP ${res.status}; nothing sent`);
-    return 1;
-  }
-  console.error(`alert: sent to the owner on Telegram`);
-  return 0;
+  if (!res.ok) throw new Error(`Telegram answered HTTP ${res.status}`);
+  return "sent";
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    // The message names the failure only: the URL, which holds the token, is never printed.
-    console.error(`alert: could not reach Telegram (${err.name})`);
-    process.exit(1);
-  },
-);
+async function main() {
+  try {
+    const result = await sendToOwner(fs.readFileSync(0, "utf8"));
+    console.error(result === "sent" ? "alert: sent to the owner on Telegram" : "alert: Telegram is off or has no owner id (telegramOwnerId): nothing sent");
+    return 0;
+  } catch (err) {
+    console.error(`alert: ${err.message}; nothing sent`);
+    return 1;
+  }
+}
+
+module.exports = { sendToOwner };
+
+if (require.main === module) {
+  main().then((code) => process.exit(code));
+}

@@ -22,6 +22,7 @@ readonly RESTART_STAMP=/var/lib/openclaw-vps/restart-needed
 readonly BACKUP_DIR=/var/backups/openclaw
 readonly BACKUP_TIMER=openclaw-backup.timer
 readonly SELFCHECK_TIMER=openclaw-selfcheck.timer
+readonly HEALTH_TIMER=openclaw-health.timer
 
 changed=0
 
@@ -137,11 +138,16 @@ ensure_backups() {
   fi
 }
 
-# The daily self-check (selfcheck.sh): the deployment keeps proving itself between runs.
+# The daily self-check (selfcheck.sh): the deployment keeps proving itself between runs; and
+# the light health check every five minutes (health.js).
 ensure_selfcheck() {
   if ! systemctl is-enabled --quiet "$SELFCHECK_TIMER"; then
     systemctl enable --now "$SELFCHECK_TIMER"
     echo "configure: daily self-check on"
+  fi
+  if ! systemctl is-enabled --quiet "$HEALTH_TIMER"; then
+    systemctl enable --now "$HEALTH_TIMER"
+    echo "configure: health check every five minutes on"
   fi
 }
 

@@ -74,7 +74,8 @@ describe("the gateway unit", () => {
     ["ProtectHome", "read-only"],
     ["ReadWritePaths", "/home/openclaw"],
     ["PrivateTmp", "yes"],
-    ["MemoryMax", "2G"],
+    ["MemoryHigh", "50%"],
+    ["MemoryMax", "60%"],
     ["CapabilityBoundingSet", ""],
   ])("hardens with %s=%s", (key, value) => {
     expect(String(unit.Service[key])).toBe(value);

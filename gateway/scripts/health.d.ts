@@ -1,0 +1,24 @@
+/** Types for health.js (the light health check), for the tests. */
+export interface HealthFacts {
+  active?: string;
+  restarts?: number;
+  memoryCurrent?: number;
+  memoryMax?: number;
+  health?: number;
+  serveProblems?: string[];
+  diskShare?: number;
+  inodeShare?: number;
+  memoryPressure?: number;
+}
+export interface HealthStatus {
+  checkedAt: string;
+  ok: boolean;
+  problems: Record<string, string>;
+  told: Record<string, { since: number; text: string }>;
+  sent: number[];
+  restarts?: number;
+}
+export function judgeHealth(facts: HealthFacts, previousRestarts?: number): Record<string, string>;
+export function nextStatus(previous: Partial<HealthStatus> | undefined, problems: Record<string, string>, now: number, host: string): { status: HealthStatus; messages: string[] };
+export const LIMITS: { memoryShare: number; diskShare: number; inodeShare: number; memoryPressure: number; restarts: number };
+export const MAX_MESSAGES_PER_HOUR: number;

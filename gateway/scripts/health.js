@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+// The light health check, every few minutes (openclaw-health.timer; docs/operations.md): the
+// gateway's unit active and answering /health on loopback, the Serve route in place, its
+// memory against the unit's limit, restarts (a crash loop), disk and inodes where the state
+// and the workspace live, memory pressure. Cheap: a few reads and one HTTP request; the daily
+// self-check (verify.sh) stays the deep one.
+// Alerts go to the owner on Telegram (alert.js): one message when problems appear, one when
+// they clear, never more than MAX_MESSAGES_PER_HOUR; the problems already told are kept in
+// STATUS, so the next run neither repeats nor forgets them. Prints the status as JSON.
+// Usage: node health.js
+"use strict";
+const { execFileSync } = require("node:child_process");
+const fs = require("node:fs");
+const path = require("node:path");
+
+const STATUS = process.env.OPENCLAW_VPS_HEALTH_STATUS || "/var/lib/openclaw-vps/health.json";
+const UNIT = "openclaw-gateway.service";
+const HEALTH_URL = "http://127.0.0.1:18789/health";
+/** Where the gateway's state and the coder's workspace live. */
+const DATA_DIR = "/home/openclaw";
+
+/** The thresholds, in one place: alerts come well before a limit is reached. */
+const LIMITS = {
+  /** Of the unit's MemoryMax (the kernel ends the gateway at 100%). */
+  memoryShare: 0.8,
+  diskShare: 0.85,
+  inodeShare: 0.85,
+  /** Share of the last 60 s in which some task stalled on memory (PSI "some avg60"), in %. */
+  memoryPressure: 20,
+  /** Restarts of the gateway since the last check: one is a restart, more is a loop. */
+  restarts: 2,
+};
+const MAX_MESSAGES_PER_HOUR = 4;
+
+/**
+ * The problems in the facts, by id (the same problem keeps its id across runs). Missing facts
+ * are not problems here unless they mean the gateway is gone; the daily check is strict.
+ */
+function judgeHealth(facts, previousRestarts) {
+  const problems = {};
+  const add = (id, text) => (problems[id] = text);
+  if (facts.active !== "active") add("gateway-down", `the gateway's unit is ${facts.active || "unknown"}`);
+  else if (facts.health !== 200) add("gateway-unanswered", `the gateway does not answer /health on loopback (${facts.health || "no answer"})`);
+  if (facts.serveProblems && facts.serveProblems.length > 0) add("serve", `the Serve route: ${facts.serveProblems.join("; ")}`);
+  if (Number.isFinite(facts.memoryCurrent) && Number.isFinite(facts.memoryMax) && facts.memoryMax > 0) {
+    const share = facts.memoryCurrent / facts.memoryMax;
+    if (share >= LIMITS.memoryShare) add("memory", `the gateway uses ${mib(facts.memoryCurrent)} of its ${mib(facts.memoryMax)} limit (${pct(share)})`);
+  }
+  if (Number.isFinite(facts.restarts) && Number.isFinite(previousRestarts) && facts.restarts - previousRestarts >= LIMITS.restarts) {
+    add("restarts", `the gateway restarted ${facts.restarts - previousRestarts} times since the last check`);
+  }
+  if (Number.isFinite(facts.diskShare) && facts.diskShare >= LIMITS.diskShare) add("disk", `${DATA_DIR} is ${pct(facts.diskShare)} full`);
+  if (Number.isFinite(facts.inodeShare) && facts.inodeShare >= LIMITS.inodeShare) add("inodes", `${DATA_DIR} has used ${pct(facts.inodeShare)} of its inodes`);
+  if (Number.isFinite(facts.memoryPressure) && facts.memoryPressure >= LIMITS.memoryPressure) {
+    add("pressure", `memory pressure: tasks stalled ${facts.memoryPressure}% of the last minute (swapping)`);
+  }
+  return problems;
+}
+
+/**
+ * The next status and the messages to send, from the last status and this run's problems:
+ * new problems are told once, together; cleared ones (that were told) are told once; nothing
+ * when nothing changed; at most MAX_MESSAGES_PER_HOUR, the rest waits for a later run.
+ */
+function nextStatus(previous, problems, now, host) {
+  const prev = previous || {};
+  const told = { ...(prev.told || {}) };
+  const sent = (prev.sent || []).filter((t) => now - t < 3600_000);
+  const messages = [];
+  const fresh = Object.keys(problems).filter((id) => !(id in told));
+  const cleared = Object.keys(told).filter((id) => !(id in problems));
+  const room = () => sent.length + messages.length < MAX_MESSAGES_PER_HOUR;
+  if (fresh.length > 0 && room()) {
+    messages.push([`openclaw-vps: ${host} has ${fresh.length === 1 ? "a problem" : `${fresh.length} problems`}:`, ...fresh.map((id) => `- ${problems[id]}`), "Details: sudo journalctl -u openclaw-health.service"].join("\n"));
+    for (const id of fresh) told[id] = { since: now, text: problems[id] };
+  }
+  if (cleared.length > 0 && room()) {
+    messages.push([`openclaw-vps: ${host} is fine again:`, ...cleared.map((id) => `- no longer: ${told[id].text}`)].join("\n"));
+    for (const id of cleared) delete told[id];
+  }
+  return { status: { checkedAt: new Date(now).toISOString(), ok: Object.keys(problems).length === 0, problems, told, sent: [...sent, ...messages.map(() => now)] }, messages };
+}
+
+const mib = (bytes) => `${Math.round(bytes / 1048576)} MiB`;
+const pct = (share) => `${Math.round(share * 100)}%`;
+
+// ---------------------------------------------------------------------- the facts, on the server
+function run(cmd, args) {
+  try {
+    return execFileSync(cmd, args, { encoding: "utf8", timeout: 20_000, stdio: ["ignore", "pipe", "ignore"] });
+  } catch {
+    return "";
+  }
+}
+
+async function gather() {
+  const show = Object.fromEntries(
+    run("systemctl", ["show", UNIT, "-p", "ActiveState,NRestarts,MemoryCurrent,MemoryMax"])
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+  );
+  const number = (v) => (/^\d+$/.test(v || "") ? Number(v) : NaN);
+  let health = 0;
+  try {
+    health = (await fetch(HEALTH_URL, { signal: AbortSignal.timeout(5000) })).status;
+  } catch {
+    health = 0;
+  }
+  const judge = require(path.join(__dirname, "judge.js"));
+  const self = run("tailscale", ["status", "--json", "--peers=false"]);
+  let dns = "";
+  try {
+    dns = JSON.parse(self).Self.DNSName.replace(/\.$/, "");
+  } catch {
+    dns = "";
+  }
+  const serveProblems = dns ? judge.judgeServe(run("tailscale", ["serve", "status", "--json"]), dns) : ["tailscale gives no DNS name for this node"];
+  const df = run("df", ["-P", "--output=pcent,ipcent", DATA_DIR]).trim().split("\n").pop() || "";
+  const [disk, inodes] = df.split(/\s+/).map((x) => Number(String(x).replace("%", "")) / 100);
+  let memoryPressure = NaN;
+  try {
+    memoryPressure = Number(/some avg10=[\d.]+ avg60=([\d.]+)/.exec(fs.readFileSync("/proc/pressure/memory", "utf8"))[1]);
+  } catch {
+    memoryPressure = NaN;
+  }
+  return {
+    active: show.ActiveState,
+    restarts: number(show.NRestarts),
+    memoryCurrent: number(show.MemoryCurrent),
+    memoryMax: number(show.MemoryMax),
+    health,
+    serveProblems,
+    diskShare: disk,
+    inodeShare: inodes,
+    memoryPressure,
+  };
+}
+
+async function main() {
+  let previous = {};
+  try {
+    previous = JSON.parse(fs.readFileSync(STATUS, "utf8"));
+  } catch {
+    previous = {};
+  }
+  const facts = await gather();
+  const problems = judgeHealth(facts, previous.restarts);
+  const host = run("hostname", []).trim() || "the server";
+  const { status, messages } = nextStatus(previous, problems, Date.now(), host);
+  status.restarts = facts.restarts;
+  const { sendToOwner } = require(path.join(__dirname, "alert.js"));
+  for (const text of messages) {
+    try {
+      console.error(`health: ${(await sendToOwner(text)) === "sent" ? "told the owner on Telegram" : "Telegram is off: told no one"}: ${text.split("\n")[0]}`);
+    } catch (err) {
+      console.error(`health: the alert could not be sent (${err.message})`);
+    }
+  }
+  for (const text of Object.values(problems)) console.error(`health: PROBLEM ${text}`);
+  fs.mkdirSync(path.dirname(STATUS), { recursive: true });
+  fs.writeFileSync(`${STATUS}.new`, `${JSON.stringify(status)}\n`, { mode: 0o640 });
+  fs.renameSync(`${STATUS}.new`, STATUS);
+  console.log(JSON.stringify({ ok: status.ok, problems: Object.values(problems) }));
+  return 0;
+}
+
+module.exports = { judgeHealth, nextStatus, LIMITS, MAX_MESSAGES_PER_HOUR };
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(`health: ${err.stack || err}`);
+      process.exit(1);
+    },
+  );
+}
