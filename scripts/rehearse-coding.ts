@@ -107,9 +107,34 @@ async function rehearseCoding(r: Rehearsal, summary: Record<string, unknown>): P
   summary.codingHost = host.network === "true 172.31.240.0/24" && host.proxy === "active" && host.listens === "172.31.240.1:3128" && host.workspace === "1000 770 3" && host.mirrors === "openclaw 700";
   expectThat(summary.codingHost === true, "coding's network, proxy and paths", host);
 
+  // 2b. The light health check (health.js) as its timer starts it: clean; the gateway stopped,
+  //     one message to the owner from the chat bot; started again, one all-clear; nothing more.
+  const world = new CodingWorld(r.machine, r.addresses);
+  const health = () => {
+    r.machine.sh("systemctl start openclaw-health.service", "the health check", 180);
+    return JSON.parse(r.machine.sh("cat /var/lib/openclaw-vps/health.json", "the health status")) as { ok: boolean; problems: Record<string, string> };
+  };
+  const chatMessages = () => world.state().calls.filter((c) => c.bot === "chat" && c.method === "sendMessage").map((c) => c.params.text ?? "");
+  const healthFacts: Record<string, unknown> = { timer: r.machine.sh("systemctl is-enabled openclaw-health.timer || true", "the health timer") };
+  healthFacts.clean = health().ok;
+  const sentBefore = chatMessages().length;
+  r.machine.sh("systemctl stop openclaw-gateway.service", "stopping the gateway");
+  healthFacts.down = Object.keys(health().problems);
+  healthFacts.stillDown = Object.keys(health().problems);
+  r.machine.sh("systemctl start openclaw-gateway.service", "starting the gateway");
+  healthFacts.back = await waitFor(() => r.probes.throughServe("/health") === "200", 180);
+  healthFacts.fine = health().ok;
+  healthFacts.messages = chatMessages().slice(sentBefore);
+  const told = healthFacts.messages as string[];
+  summary.healthAlerts =
+    healthFacts.timer === "enabled" && healthFacts.clean === true && JSON.stringify(healthFacts.down) === '["gateway-down"]' &&
+    JSON.stringify(healthFacts.stillDown) === '["gateway-down"]' && healthFacts.fine === true && told.length === 2 &&
+    /has a problem:\n- the gateway's unit is inactive/.test(told[0]) && /is fine again:\n- no longer: the gateway's unit is inactive/.test(told[1]);
+  summary.healthMessages = told;
+  expectThat(summary.healthAlerts === true, "the health check tells the owner once when the gateway stops and once when it is back", healthFacts);
+
   // 3. The first task, approved: clone, fix, check, commit; the shell's pushes refused; the
   //    push and the pull request each run only after "Allow Once".
-  const world = new CodingWorld(r.machine, r.addresses);
   const main = world.repo(REPO_NAME, FILES)["refs/heads/main"];
   const approved = await conversation(
     r,
@@ -248,6 +273,7 @@ const EXPECTED: Readonly<Record<string, unknown>> = {
   preview: "passed",
   audit: { critical: 0, warn: 0 },
   codingHost: true,
+  healthAlerts: true,
   approved: true,
   denied: true,
   timedOut: true,
