@@ -92,6 +92,10 @@ async function rehearseCoding(r: Rehearsal, summary: Record<string, unknown>): P
   summary.preview = preview.result.code === 0 ? "passed" : lastLines(preview.result, 8);
   const first = await r.timed("create", () => r.up("first up, coding on", {}, ["--policy-pack", POLICY_PACK]));
   if (!first.ok) throw failed(first);
+  // The second `pulumi up`, nothing changed: the real engine plans nothing and runs nothing.
+  const noop = await r.timed("noop", () => r.up("no change, coding on"));
+  if (!noop.ok) throw failed(noop);
+  summary.engineSecondRun = { plan: r.plans["no change, coding on"], ran: noop.ran.map((e) => e.name) };
   const verified = summaryOf(r.output("verification"));
   summary.audit = { critical: verified.audit?.critical, warn: verified.audit?.warn };
   expectThat(verified.ok, "verify.sh passes with coding on", verified);
@@ -272,6 +276,7 @@ const EXPECTED: Readonly<Record<string, unknown>> = {
   rehearsal: "passed",
   preview: "passed",
   audit: { critical: 0, warn: 0 },
+  engineSecondRun: { plan: [], ran: [] },
   codingHost: true,
   healthAlerts: true,
   approved: true,
