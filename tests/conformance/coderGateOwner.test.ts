@@ -7,18 +7,16 @@
  * every conformance check does.
  */
 import { execFileSync } from "child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
+import { mkdtempSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
+import { makeClone } from "../helpers/coderClone";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const gate = require("../../gateway/plugins/coder-gate/gate.cjs") as {
   settings(config: unknown, env: Record<string, string | undefined>): unknown;
   stage(s: unknown, repo: string, branch: string, sha: string): Promise<{ sha: string; subject: string }>;
 };
-
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_AUTHOR_NAME: "Ada", GIT_AUTHOR_EMAIL: "ada@example.com", GIT_COMMITTER_NAME: "Ada", GIT_COMMITTER_EMAIL: "ada@example.com" } }).trim();
 
 describe("the coder gate and the sandbox's clone", () => {
   let root: string;
@@ -28,16 +26,7 @@ describe("the coder gate and the sandbox's clone", () => {
   beforeEach(() => {
     if (process.getuid?.() !== 0) throw new Error("conformance checks run as root (tests/conformance/README.md)");
     root = mkdtempSync(join(tmpdir(), "coder-gate-owner-"));
-    const work = join(root, "workspace", "me", "app");
-    mkdirSync(work, { recursive: true });
-    git(work, "init", "--quiet", "-b", "main");
-    writeFileSync(join(work, "README.md"), "hello\n");
-    git(work, "add", ".");
-    git(work, "commit", "--quiet", "-m", "Add the readme");
-    git(work, "checkout", "--quiet", "-b", "fix/typo");
-    writeFileSync(join(work, "README.md"), "hello, world\n");
-    git(work, "commit", "--quiet", "-am", "Fix the greeting");
-    sha = git(work, "rev-parse", "HEAD");
+    sha = makeClone(join(root, "workspace", "me", "app"));
     execFileSync("chown", ["-R", "1000:1000", join(root, "workspace")]);
     settings = gate.settings({ agentId: "coder", workspace: join(root, "workspace"), mirrors: join(root, "mirrors"), repositories: ["me/app"] }, {});
   });

@@ -3,8 +3,8 @@
  * real repositories and a GitHub API stand-in on loopback that keeps the rules the calls rely
  * on (a merge names the head it expects, and is refused when the head moved).
  */
-import { execFileSync } from "child_process";
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, existsSync, readFileSync, chmodSync } from "fs";
+import { git, makeClone } from "../helpers/coderClone";
 import { createServer, IncomingMessage, Server, ServerResponse } from "http";
 import { AddressInfo } from "net";
 import { tmpdir } from "os";
@@ -25,8 +25,7 @@ interface Settings {
   readonly token: string;
 }
 
-const sh = (cwd: string, ...args: string[]) =>
-  execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_AUTHOR_NAME: "Ada", GIT_AUTHOR_EMAIL: "ada@example.com", GIT_COMMITTER_NAME: "Ada", GIT_COMMITTER_EMAIL: "ada@example.com" } }).trim();
+const sh = git;
 
 describe("what counts as a write to a remote", () => {
   const writes = [
@@ -99,15 +98,7 @@ describe("a push, from the mirror", () => {
     mkdirSync(remote, { recursive: true });
     sh(remote, "init", "--quiet", "--bare");
     work = join(root, "workspace", "me", "app");
-    mkdirSync(work, { recursive: true });
-    sh(work, "init", "--quiet", "-b", "main");
-    writeFileSync(join(work, "README.md"), "hello\n");
-    sh(work, "add", ".");
-    sh(work, "commit", "--quiet", "-m", "Add the readme");
-    sh(work, "checkout", "--quiet", "-b", "fix/typo");
-    writeFileSync(join(work, "README.md"), "hello, world\n");
-    sh(work, "commit", "--quiet", "-am", "Fix the greeting");
-    sha = sh(work, "rev-parse", "HEAD");
+    sha = makeClone(work);
     s = gate.settings(
       { agentId: "coder", workspace: join(root, "workspace"), mirrors: join(root, "mirrors"), repositories: ["me/app"], gitBaseUrl: `file://${join(root, "github")}` },
       {},
