@@ -5,6 +5,8 @@ export interface HealthFacts {
   memoryCurrent?: number;
   memoryMax?: number;
   health?: number;
+  /** GET /readyz on loopback: its status and, from OpenClaw's answer, what fails and the uptime. */
+  ready?: { status: number; failing?: string[]; uptimeMs?: number };
   serveProblems?: string[];
   diskShare?: number;
   inodeShare?: number;
@@ -22,3 +24,4 @@ export function judgeHealth(facts: HealthFacts, previousRestarts?: number): Reco
 export function nextStatus(previous: Partial<HealthStatus> | undefined, problems: Record<string, string>, now: number, host: string): { status: HealthStatus; messages: string[] };
 export const LIMITS: { memoryShare: number; diskShare: number; inodeShare: number; memoryPressure: number; restarts: number };
 export const MAX_MESSAGES_PER_HOUR: number;
+export const READY_GRACE_MS: number;

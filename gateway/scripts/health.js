@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The light health check, every few minutes (openclaw-health.timer; docs/operations.md): the
-// gateway's unit active and answering /health on loopback, the Serve route in place, its
+// gateway's unit active and answering /health on loopback, its channels receiving (Telegram's
+// polling alive, by OpenClaw's own readiness on /readyz), the Serve route in place, its
 // memory against the unit's limit, restarts (a crash loop), disk and inodes where the state
 // and the workspace live, memory pressure. Cheap: a few reads and one HTTP request; the daily
 // self-check (verify.sh) stays the deep one.
@@ -16,6 +17,14 @@ const path = require("node:path");
 const STATUS = process.env.OPENCLAW_VPS_HEALTH_STATUS || "/var/lib/openclaw-vps/health.json";
 const UNIT = "openclaw-gateway.service";
 const HEALTH_URL = "http://127.0.0.1:18789/health";
+/**
+ * OpenClaw's readiness: 503 with `failing` naming each channel whose account is not running,
+ * disconnected past its reconnect grace or stuck (Telegram's long polling among them), and
+ * other blockers (a database, a plugin reload). Details are given to local callers only.
+ */
+const READY_URL = "http://127.0.0.1:18789/readyz";
+/** Readiness is not judged in the first minutes after a start: OpenClaw's channel connect grace is 2 min. */
+const READY_GRACE_MS = 5 * 60_000;
 /** Where the gateway's state and the coder's workspace live. */
 const DATA_DIR = "/home/openclaw";
 
@@ -41,6 +50,12 @@ function judgeHealth(facts, previousRestarts) {
   const add = (id, text) => (problems[id] = text);
   if (facts.active !== "active") add("gateway-down", `the gateway's unit is ${facts.active || "unknown"}`);
   else if (facts.health !== 200) add("gateway-unanswered", `the gateway does not answer /health on loopback (${facts.health || "no answer"})`);
+  else if (facts.ready && facts.ready.status !== 200 && !(Number.isFinite(facts.ready.uptimeMs) && facts.ready.uptimeMs < READY_GRACE_MS)) {
+    const failing = Array.isArray(facts.ready.failing) ? facts.ready.failing.map(String) : [];
+    if (failing.includes("telegram")) add("telegram", "Telegram is not receiving: OpenClaw's readiness lists telegram as failing (sudo -u openclaw openclaw channels status --probe)");
+    const other = failing.filter((f) => f !== "telegram");
+    if (other.length > 0 || failing.length === 0) add("not-ready", `the gateway is not ready (${other.length > 0 ? other.join(", ") : `HTTP ${facts.ready.status || "no answer"}`})`);
+  }
   if (facts.serveProblems && facts.serveProblems.length > 0) add("serve", `the Serve route: ${facts.serveProblems.join("; ")}`);
   if (Number.isFinite(facts.memoryCurrent) && Number.isFinite(facts.memoryMax) && facts.memoryMax > 0) {
     const share = facts.memoryCurrent / facts.memoryMax;
@@ -107,6 +122,16 @@ async function gather() {
   } catch {
     health = 0;
   }
+  let ready;
+  if (health === 200) {
+    try {
+      const res = await fetch(READY_URL, { signal: AbortSignal.timeout(5000) });
+      const body = await res.json().catch(() => ({}));
+      ready = { status: res.status, failing: body.failing, uptimeMs: body.uptimeMs };
+    } catch {
+      ready = { status: 0 };
+    }
+  }
   const judge = require(path.join(__dirname, "judge.js"));
   const self = run("tailscale", ["status", "--json", "--peers=false"]);
   let dns = "";
@@ -130,6 +155,7 @@ async function gather() {
     memoryCurrent: number(show.MemoryCurrent),
     memoryMax: number(show.MemoryMax),
     health,
+    ready,
     serveProblems,
     diskShare: disk,
     inodeShare: inodes,
@@ -165,7 +191,7 @@ async function main() {
   return 0;
 }
 
-module.exports = { judgeHealth, nextStatus, LIMITS, MAX_MESSAGES_PER_HOUR };
+module.exports = { judgeHealth, nextStatus, LIMITS, MAX_MESSAGES_PER_HOUR, READY_GRACE_MS };
 
 if (require.main === module) {
   main().then(

@@ -3,7 +3,7 @@
 # rendered config, as the service does (no --tailscale override, and no tailscale binary on
 # PATH: the rendered config leaves Serve to the configure step), in a network namespace that
 # has only loopback, and checks it from there:
-# it listens on 127.0.0.1/::1 only, /api and /tools/invoke refuse a request without the
+# it listens on 127.0.0.1/::1 only, /readyz gives a local caller its details, /api and /tools/invoke refuse a request without the
 # token (401), the WebSocket closes on a wrong token and accepts the right one. Stops the
 # gateway by its PID and removes the namespace, always. Prints "RESULT name=value" lines.
 set -euo pipefail
@@ -69,6 +69,8 @@ echo "RESULT listeners=$listeners"
 
 code() { in_ns curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" || true; }
 echo "RESULT health=$(code "http://127.0.0.1:$PORT/health")"
+# The readiness the health check (health.js) reads: a local caller gets the details.
+echo "RESULT readyz=$(in_ns curl -s --max-time 5 "http://127.0.0.1:$PORT/readyz" | tr -d '\n' || true)"
 echo "RESULT api_without_token=$(code "http://127.0.0.1:$PORT/api/channels")"
 echo "RESULT invoke_without_token=$(code -X POST -H 'content-type: application/json' -d '{"tool":"session_status"}' "http://127.0.0.1:$PORT/tools/invoke")"
 echo "RESULT invoke_with_token=$(code -X POST -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" -d '{"tool":"session_status"}' "http://127.0.0.1:$PORT/tools/invoke")"

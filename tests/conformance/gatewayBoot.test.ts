@@ -6,6 +6,7 @@ import { join } from "path";
 import { plan, tempDir, writeStackFile } from "../helpers/planCli";
 import { NODE24, OPENCLAW_ENTRY, requireOpenClaw } from "./openclawTools";
 import { runResultScript } from "./tools";
+import { judgeHealth } from "../../gateway/scripts/health.js";
 
 it("listens on loopback only, refuses requests without the token, and accepts only the right token", async () => {
   requireOpenClaw();
@@ -20,6 +21,12 @@ it("listens on loopback only, refuses requests without the token, and accepts on
   const results = runResultScript(join(__dirname, "gateway-boot.sh"), [join(out, "openclaw.json"), NODE24, OPENCLAW_ENTRY]);
   expect(results.listeners.split(",").sort()).toEqual(["127.0.0.1:38789", "[::1]:38789"]);
   expect(results).toMatchObject({ health: "200", api_without_token: "401", invoke_without_token: "401", invoke_with_token: "200" });
+  // What the health check reads from /readyz is there, in the shape it judges, and clean.
+  const ready = JSON.parse(results.readyz) as { ready: boolean; failing: string[]; uptimeMs: number };
+  expect(ready).toMatchObject({ ready: true, failing: [], uptimeMs: expect.any(Number) });
+  const facts = { active: "active", health: 200, ready: { status: 200, failing: ready.failing, uptimeMs: ready.uptimeMs } };
+  expect(judgeHealth(facts, undefined)).toEqual({});
+  expect(judgeHealth({ ...facts, ready: { status: 503, failing: ["telegram"], uptimeMs: 3_600_000 } }, undefined)).toHaveProperty("telegram");
   expect(JSON.parse(results.ws_wrong_token)).toMatchObject({ helloOk: false, errorCode: "AUTH_TOKEN_MISMATCH", closeCode: 1008 });
   expect(JSON.parse(results.ws_right_token)).toMatchObject({ helloOk: true, closeCode: 1000 });
 });

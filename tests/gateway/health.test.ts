@@ -3,7 +3,7 @@
  * counts as a problem, and what reaches the owner across runs: one message for new problems,
  * one when they clear, nothing repeated, never a flood.
  */
-import { HealthFacts, LIMITS, MAX_MESSAGES_PER_HOUR, judgeHealth, nextStatus } from "../../gateway/scripts/health.js";
+import { HealthFacts, LIMITS, MAX_MESSAGES_PER_HOUR, READY_GRACE_MS, judgeHealth, nextStatus } from "../../gateway/scripts/health.js";
 import { gatewayFiles } from "../../gateway";
 import { renderGatewayUnit, renderHealthService, renderHealthTimer } from "../../gateway/unit";
 
@@ -14,6 +14,7 @@ const healthy: HealthFacts = {
   memoryCurrent: 0.5 * GIB,
   memoryMax: 2.4 * GIB,
   health: 200,
+  ready: { status: 200, failing: [], uptimeMs: 3_600_000 },
   serveProblems: [],
   diskShare: 0.3,
   inodeShare: 0.1,
@@ -45,6 +46,21 @@ describe("what the health check counts as a problem", () => {
     expect(judgeHealth({ ...healthy, restarts: 5 }, 3).restarts).toMatch(/restarted 2 times/);
     // The first run has nothing to compare with.
     expect(judgeHealth({ ...healthy, restarts: 50 }, undefined)).toEqual({});
+  });
+
+  it("finds Telegram's polling dead by OpenClaw's readiness, once the start's grace is over", () => {
+    const telegram = { ready: { status: 503, failing: ["telegram"], uptimeMs: READY_GRACE_MS + 1 } };
+    expect(judgeHealth({ ...healthy, ...telegram }, 3)).toEqual({ telegram: expect.stringMatching(/^Telegram is not receiving/) });
+    // Other blockers are named as OpenClaw names them; a 503 without details still counts.
+    expect(judgeHealth({ ...healthy, ready: { status: 503, failing: ["telegram", "state-database"], uptimeMs: READY_GRACE_MS } }, 3)).toEqual({
+      telegram: expect.any(String),
+      "not-ready": "the gateway is not ready (state-database)",
+    });
+    expect(judgeHealth({ ...healthy, ready: { status: 0 } }, 3)).toEqual({ "not-ready": "the gateway is not ready (HTTP no answer)" });
+    // A gateway that has just started is still connecting its channels: not yet a problem.
+    expect(judgeHealth({ ...healthy, ready: { status: 503, failing: ["telegram"], uptimeMs: READY_GRACE_MS - 1 } }, 3)).toEqual({});
+    // A gateway that does not answer at all is one problem, not two.
+    expect(Object.keys(judgeHealth({ ...healthy, health: 0, ready: { status: 0 } }, 3))).toEqual(["gateway-unanswered"]);
   });
 
   it("does not count a stopped gateway as unanswered too", () => {
