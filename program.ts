@@ -47,6 +47,7 @@ export function stackSettings(cfg: StackConfig): OpenClawGatewayArgs {
     githubToken: cfg.secrets.githubToken,
     githubReadToken: cfg.secrets.githubReadToken,
     telegramCoderBotToken: cfg.secrets.telegramCoderBotToken,
+    heartbeatUrl: cfg.secrets.heartbeatUrl,
     // With API credentials the stack's auth key is ignored (loadConfig warns): not handed on.
     tailscaleAuthKey: cfg.tailscaleAuth.kind === "supplied" ? cfg.secrets.tailscaleAuthKey : undefined,
     telegramBotToken: cfg.secrets.telegramBotToken,

@@ -232,9 +232,10 @@ export class OpenClawGateway extends pulumi.ComponentResource {
           cfg.secrets.telegramCoderBotToken,
           cfg.secrets.githubToken,
           cfg.secrets.githubReadToken,
+          cfg.secrets.heartbeatUrl,
         ])
-        .apply(([gatewayToken, telegramBotToken, anthropicApiKey, openaiApiKey, telegramCoderBotToken, githubToken, githubReadToken]) =>
-          renderEnvFile({ gatewayToken, telegramBotToken, anthropicApiKey, openaiApiKey, telegramCoderBotToken, githubToken, githubReadToken }),
+        .apply(([gatewayToken, telegramBotToken, anthropicApiKey, openaiApiKey, telegramCoderBotToken, githubToken, githubReadToken, heartbeatUrl]) =>
+          renderEnvFile({ gatewayToken, telegramBotToken, anthropicApiKey, openaiApiKey, telegramCoderBotToken, githubToken, githubReadToken, heartbeatUrl }),
         ),
     );
 

@@ -160,6 +160,14 @@ export const KEYS = {
     description:
       "(secret: set with --secret) The token of a second bot from @BotFather, the coder's: its chat is where you give tasks and answer approvals. Required with coding.",
   },
+  heartbeatUrl: {
+    type: "string",
+    default: "",
+    secret: true,
+    placeholder: "https://hc-ping.com/00000000-0000-4000-8000-PLANPLACEHOLDER",
+    description:
+      "(secret: set with --secret) The dead-man's switch: a heartbeat URL from a service outside the server (Healthchecks.io or any service that takes a GET per heartbeat); the server calls it after every clean health check, and the service tells you when the calls stop (docs/operations.md). Empty: none.",
+  },
   gitAuthorName: {
     type: "string",
     default: "",

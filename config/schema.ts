@@ -69,7 +69,8 @@ export type SecretKeyName =
   | "openaiApiKey"
   | "githubToken"
   | "githubReadToken"
-  | "telegramCoderBotToken";
+  | "telegramCoderBotToken"
+  | "heartbeatUrl";
 export const SECRET_KEYS: readonly SecretKeyName[] = [
   "tailscaleAuthKey",
   "telegramBotToken",
@@ -78,6 +79,7 @@ export const SECRET_KEYS: readonly SecretKeyName[] = [
   "githubToken",
   "githubReadToken",
   "telegramCoderBotToken",
+  "heartbeatUrl",
 ];
 
 /** `mint`: a TailnetKey is created with the provider's credentials; `supplied`: tailscaleAuthKey is used. */
@@ -237,6 +239,12 @@ const secretSchemas: Readonly<Record<SecretKeyName, z.ZodType<string>>> = {
   githubToken: fineGrainedToken(),
   githubReadToken: fineGrainedToken(),
   telegramCoderBotToken: z.string().regex(/^\d{5,}:[A-Za-z0-9_-]{30,}$/, "a bot token from @BotFather: <digits>:<35 characters>"),
+  // Called with a plain GET by the server; the characters are those the server's secrets
+  // file carries (no query string: Healthchecks' and Uptime Kuma's push URLs need none).
+  heartbeatUrl: z
+    .string()
+    .max(512)
+    .regex(/^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9_.\-+/=:]*)?$/, "an https:// heartbeat URL without a query string, such as https://hc-ping.com/<uuid>"),
 };
 
 function fineGrainedToken(): z.ZodType<string> {

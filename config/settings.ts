@@ -63,6 +63,8 @@ export interface OpenClawGatewayArgs {
   githubReadToken?: pulumi.Input<string>;
   /** The coder's own bot token (a second bot from BotFather). Required with coding. */
   telegramCoderBotToken?: pulumi.Input<string>;
+  /** The dead-man's switch: an https heartbeat URL the server calls after every clean health check. */
+  heartbeatUrl?: pulumi.Input<string>;
   /** A single-use, pre-approved, tagged Tailscale auth key; used only without Tailscale API credentials. */
   tailscaleAuthKey?: pulumi.Input<string>;
   /** The Telegram bot token from BotFather (Telegram's bot for making bots). Unset: Telegram is off. */

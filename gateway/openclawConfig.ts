@@ -28,6 +28,8 @@ export const ENV_NAMES = {
   githubToken: "CODER_GITHUB_TOKEN",
   /** The read-only token the sandbox clones and fetches with. */
   githubReadToken: "CODER_GITHUB_READ_TOKEN",
+  /** The heartbeat URL: configure.sh takes it out of the gateway's .env into a root-only file. */
+  heartbeatUrl: "OPENCLAW_VPS_HEARTBEAT_URL",
 } as const;
 
 type ToolProfile = "minimal" | "coding" | "messaging" | "full";

@@ -23,6 +23,8 @@ readonly BACKUP_DIR=/var/backups/openclaw
 readonly BACKUP_TIMER=openclaw-backup.timer
 readonly SELFCHECK_TIMER=openclaw-selfcheck.timer
 readonly HEALTH_TIMER=openclaw-health.timer
+readonly HEARTBEAT_FILE=/etc/openclaw-vps/heartbeat.env
+readonly HEARTBEAT_KEY=OPENCLAW_VPS_HEARTBEAT_URL
 
 changed=0
 
@@ -151,6 +153,33 @@ ensure_selfcheck() {
   fi
 }
 
+# The dead-man's switch's URL (heartbeatUrl) is the health check's, which runs as root, not the
+# gateway's: it leaves the .env for a root-only file, and the file goes when the key does.
+# Changing it restarts nothing.
+put_heartbeat() {
+  local secrets=$1 line tmp
+  line=$(grep "^$HEARTBEAT_KEY=" "$secrets" || true)
+  sed -i "/^$HEARTBEAT_KEY=/d" "$secrets"
+  if [ -z "$line" ]; then
+    if [ -e "$HEARTBEAT_FILE" ]; then
+      rm -f "$HEARTBEAT_FILE"
+      echo "configure: no heartbeat URL: removed $HEARTBEAT_FILE"
+    fi
+    return
+  fi
+  tmp=$(mktemp)
+  chmod 0600 "$tmp"
+  printf '%s\n' "$line" >"$tmp"
+  if [ -f "$HEARTBEAT_FILE" ] && cmp -s "$tmp" "$HEARTBEAT_FILE" && [ "$(stat -c '%a %U' "$HEARTBEAT_FILE")" = "600 root" ]; then
+    echo "configure: $HEARTBEAT_FILE unchanged"
+  else
+    install -m 0600 -o root -g root "$tmp" "$HEARTBEAT_FILE.new"
+    mv -f "$HEARTBEAT_FILE.new" "$HEARTBEAT_FILE"
+    echo "configure: wrote $HEARTBEAT_FILE"
+  fi
+  rm -f "$tmp"
+}
+
 main() {
   if [ "$#" -ne 1 ]; then
     echo "usage: $0 <tailnet hostname> < .env" >&2
@@ -167,6 +196,7 @@ main() {
     exit 2
   fi
 
+  put_heartbeat "$secrets"
   install -d -m 0700 -o "$USER_NAME" -g "$USER_NAME" "$STATE_DIR"
   put "$secrets" 0600 "$STATE_DIR/.env"
   put "$RENDERED" 0600 "$STATE_DIR/openclaw.json"

@@ -19,9 +19,12 @@ export interface HealthStatus {
   told: Record<string, { since: number; text: string }>;
   sent: number[];
   restarts?: number;
+  heartbeat?: { at: string; sent: boolean; error?: string };
 }
 export function judgeHealth(facts: HealthFacts, previousRestarts?: number): Record<string, string>;
 export function nextStatus(previous: Partial<HealthStatus> | undefined, problems: Record<string, string>, now: number, host: string): { status: HealthStatus; messages: string[] };
 export const LIMITS: { memoryShare: number; diskShare: number; inodeShare: number; memoryPressure: number; restarts: number };
 export const MAX_MESSAGES_PER_HOUR: number;
 export const READY_GRACE_MS: number;
+export function heartbeatUrl(file?: string): string | undefined;
+export function sendHeartbeat(url: string, options?: { tries?: number; pauseMs?: number }): Promise<"sent">;

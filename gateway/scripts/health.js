@@ -8,6 +8,9 @@
 // Alerts go to the owner on Telegram (alert.js): one message when problems appear, one when
 // they clear, never more than MAX_MESSAGES_PER_HOUR; the problems already told are kept in
 // STATUS, so the next run neither repeats nor forgets them. Prints the status as JSON.
+// The dead-man's switch: after a clean check, one heartbeat (a GET) to the URL in
+// HEARTBEAT_FILE (heartbeatUrl, root's only); the service behind it tells the owner when the
+// heartbeats stop, which the server itself cannot. The URL is never printed.
 // Usage: node health.js
 "use strict";
 const { execFileSync } = require("node:child_process");
@@ -40,6 +43,42 @@ const LIMITS = {
   restarts: 2,
 };
 const MAX_MESSAGES_PER_HOUR = 4;
+const HEARTBEAT_FILE = process.env.OPENCLAW_VPS_HEARTBEAT_FILE || "/etc/openclaw-vps/heartbeat.env";
+const HEARTBEAT_KEY = "OPENCLAW_VPS_HEARTBEAT_URL=";
+
+/** The heartbeat URL from its file, or undefined (no dead-man's switch configured). */
+function heartbeatUrl(file = HEARTBEAT_FILE) {
+  let text;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+  const line = text.split("\n").find((l) => l.startsWith(HEARTBEAT_KEY));
+  return line ? line.slice(HEARTBEAT_KEY.length).trim() || undefined : undefined;
+}
+
+/**
+ * One heartbeat: a GET, tried up to `tries` times `pauseMs` apart, each bounded by 10 s (a
+ * heartbeat service's ping answers at once). "sent", or throws with the reason, never the URL.
+ */
+async function sendHeartbeat(url, { tries = 3, pauseMs = 5000 } = {}) {
+  let reason = "";
+  for (let i = 1; i <= tries; i++) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.ok) return "sent";
+      reason = `HTTP ${res.status}`;
+      // The service refused this URL (unknown check): trying again changes nothing.
+      if (res.status >= 400 && res.status < 500) break;
+    } catch (err) {
+      reason = err.name === "TimeoutError" ? "no answer in 10 s" : `could not reach the service (${err.cause?.code || err.name})`;
+    }
+    if (i < tries) await new Promise((r) => setTimeout(r, pauseMs));
+  }
+  throw new Error(reason);
+}
 
 /**
  * The problems in the facts, by id (the same problem keeps its id across runs). Missing facts
@@ -184,6 +223,20 @@ async function main() {
     }
   }
   for (const text of Object.values(problems)) console.error(`health: PROBLEM ${text}`);
+  const url = heartbeatUrl();
+  if (url && status.ok) {
+    try {
+      await sendHeartbeat(url);
+      status.heartbeat = { at: status.checkedAt, sent: true };
+      console.error("health: heartbeat sent");
+    } catch (err) {
+      status.heartbeat = { at: status.checkedAt, sent: false, error: err.message };
+      console.error(`health: the heartbeat could not be sent (${err.message})`);
+    }
+  } else if (url) {
+    status.heartbeat = { at: status.checkedAt, sent: false, error: "withheld: the check found problems" };
+    console.error("health: no heartbeat: the check found problems");
+  }
   fs.mkdirSync(path.dirname(STATUS), { recursive: true });
   fs.writeFileSync(`${STATUS}.new`, `${JSON.stringify(status)}\n`, { mode: 0o640 });
   fs.renameSync(`${STATUS}.new`, STATUS);
@@ -191,7 +244,7 @@ async function main() {
   return 0;
 }
 
-module.exports = { judgeHealth, nextStatus, LIMITS, MAX_MESSAGES_PER_HOUR, READY_GRACE_MS };
+module.exports = { judgeHealth, nextStatus, heartbeatUrl, sendHeartbeat, LIMITS, MAX_MESSAGES_PER_HOUR, READY_GRACE_MS };
 
 if (require.main === module) {
   main().then(

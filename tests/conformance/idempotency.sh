@@ -90,6 +90,14 @@ printf 'OPENCLAW_GATEWAY_TOKEN=%s\n' bbbb >"$W/env2"
 step configure1 /usr/local/lib/openclaw-vps/configure.sh claw <"$W/env1"
 step configure2 /usr/local/lib/openclaw-vps/configure.sh claw <"$W/env1"
 step rotate /usr/local/lib/openclaw-vps/configure.sh claw <"$W/env2"
+# The heartbeat URL: to a root-only file, out of the .env, restarting nothing; then removed.
+{ cat "$W/env2"; echo "OPENCLAW_VPS_HEARTBEAT_URL=https://hc-ping.com/5f0c1d2e-3a4b-4c5d-8e6f-708192a3b4c5"; } >"$W/env3"
+step heartbeat1 /usr/local/lib/openclaw-vps/configure.sh claw <"$W/env3"
+stat -c '%a %U' /etc/openclaw-vps/heartbeat.env >"$W/heartbeat-mode"
+grep -c HEARTBEAT /home/openclaw/.openclaw/.env >"$W/heartbeat-in-env" || true
+step heartbeat2 /usr/local/lib/openclaw-vps/configure.sh claw <"$W/env3"
+step heartbeat3 /usr/local/lib/openclaw-vps/configure.sh claw <"$W/env2"
+if [ -e /etc/openclaw-vps/heartbeat.env ]; then echo present; else echo absent; fi >"$W/heartbeat-after"
 step sandbox1 /usr/local/lib/openclaw-vps/sandbox.sh openclaw-sandbox:test
 step sandbox2 /usr/local/lib/openclaw-vps/sandbox.sh openclaw-sandbox:test
 stat -c '%a %U %n' /home/openclaw/.openclaw /home/openclaw/.openclaw/.env /home/openclaw/.openclaw/openclaw.json >"$W/modes"
@@ -112,6 +120,13 @@ echo "RESULT configure2_serve_reset=$(count log-configure2 'tailscale serve rese
 echo "RESULT configure2_writes=$(count out-configure2 'configure: wrote')"
 echo "RESULT rotate_restarts=$(count log-rotate 'systemctl restart')"
 echo "RESULT rotate_writes=$(grep 'configure: wrote' "$work/out-rotate" | sed 's/.*wrote //' | paste -sd, -)"
+echo "RESULT heartbeat1_writes=$(grep 'configure: wrote' "$work/out-heartbeat1" | sed 's/.*wrote //' | paste -sd, -)"
+echo "RESULT heartbeat1_restarts=$(count log-heartbeat1 'systemctl restart')"
+echo "RESULT heartbeat_mode=$(cat "$work/heartbeat-mode")"
+echo "RESULT heartbeat_in_env=$(cat "$work/heartbeat-in-env")"
+echo "RESULT heartbeat2_writes=$(count out-heartbeat2 'configure: wrote')"
+echo "RESULT heartbeat3_restarts=$(count log-heartbeat3 'systemctl restart')"
+echo "RESULT heartbeat_after_removal=$(cat "$work/heartbeat-after")"
 echo "RESULT sandbox1_builds=$(count log-sandbox1 'docker build')"
 echo "RESULT sandbox2_builds=$(count log-sandbox2 'docker build')"
 echo "RESULT modes=$(paste -sd, "$work/modes")"
