@@ -20,7 +20,7 @@ import { cliVersion, toolchainBin } from "./lib/realEngine";
 import { CodingWorld, Step, WorldState } from "./lib/rehearsalCoding";
 import { expectThat, summaryOf } from "./lib/rehearsalProbes";
 import { exitWith, prepare, runRehearsal, waitFor } from "./lib/rehearsalRun";
-import { POLICY_PACK, Rehearsal, failed, lastLines } from "./lib/rehearsalStack";
+import { HEARTBEAT_CHECK, POLICY_PACK, Rehearsal, failed, lastLines } from "./lib/rehearsalStack";
 
 const REPO_NAME = "owner/app";
 const APP = `/workspace/${REPO_NAME}`;
@@ -113,7 +113,14 @@ async function rehearseCoding(r: Rehearsal, summary: Record<string, unknown>): P
 
   // 2b. The light health check (health.js) as its timer starts it: clean; the gateway stopped,
   //     one message to the owner from the chat bot; started again, one all-clear; nothing more.
+  //     And the dead-man's switch (heartbeatUrl) at the heartbeat stand-in, a check with a
+  //     period of 20 s and a grace of 20 s: the clean checks' heartbeats send nothing; while
+  //     the gateway is down none is sent, and once period + grace are over the service tells
+  //     the owner, once; the first clean check after sends one all-clear.
   const world = new CodingWorld(r.machine, r.addresses);
+  world.heartbeatCheck(HEARTBEAT_CHECK, "claw", 20, 20);
+  const watcher = () => world.state().calls.filter((c) => c.bot === "watcher").map((c) => c.params.text ?? "");
+  const beats = () => world.state().heartbeat.checks[HEARTBEAT_CHECK];
   const health = () => {
     r.machine.sh("systemctl start openclaw-health.service", "the health check", 180);
     return JSON.parse(r.machine.sh("cat /var/lib/openclaw-vps/health.json", "the health status")) as { ok: boolean; problems: Record<string, string> };
@@ -121,13 +128,21 @@ async function rehearseCoding(r: Rehearsal, summary: Record<string, unknown>): P
   const chatMessages = () => world.state().calls.filter((c) => c.bot === "chat" && c.method === "sendMessage").map((c) => c.params.text ?? "");
   const healthFacts: Record<string, unknown> = { timer: r.machine.sh("systemctl is-enabled openclaw-health.timer || true", "the health timer") };
   healthFacts.clean = health().ok;
+  const heartbeat: Record<string, unknown> = { afterClean: beats() };
   const sentBefore = chatMessages().length;
   r.machine.sh("systemctl stop openclaw-gateway.service", "stopping the gateway");
   healthFacts.down = Object.keys(health().problems);
   healthFacts.stillDown = Object.keys(health().problems);
+  heartbeat.whileDown = beats();
+  heartbeat.alerted = await waitFor(() => watcher().length > 0, 120);
+  healthFacts.stillDownAfterAlert = Object.keys(health().problems);
+  heartbeat.afterAlert = { ...beats(), told: watcher() };
   r.machine.sh("systemctl start openclaw-gateway.service", "starting the gateway");
   healthFacts.back = await waitFor(() => r.probes.throughServe("/health") === "200", 180);
   healthFacts.fine = health().ok;
+  heartbeat.back = beats();
+  heartbeat.told = watcher();
+  heartbeat.notifications = world.state().heartbeat.notifications;
   healthFacts.messages = chatMessages().slice(sentBefore);
   const told = healthFacts.messages as string[];
   summary.healthAlerts =
@@ -136,6 +151,17 @@ async function rehearseCoding(r: Rehearsal, summary: Record<string, unknown>): P
     /has a problem:\n- the gateway's unit is inactive/.test(told[0]) && /is fine again:\n- no longer: the gateway's unit is inactive/.test(told[1]);
   summary.healthMessages = told;
   expectThat(summary.healthAlerts === true, "the health check tells the owner once when the gateway stops and once when it is back", healthFacts);
+  type Beats = { status: string; pings: number; lastPing: number };
+  const [DOWN, UP] = ['The check "claw" is DOWN.', 'The check "claw" is now UP.'];
+  const [afterClean, whileDown, afterAlert, back] = [heartbeat.afterClean, heartbeat.whileDown, heartbeat.afterAlert, heartbeat.back] as Beats[];
+  const notes = heartbeat.notifications as { at: number; status: string }[];
+  summary.deadMansSwitch =
+    afterClean?.status === "up" && afterClean.pings >= 1 && whileDown.pings === afterClean.pings && heartbeat.alerted === true &&
+    afterAlert.status === "down" && afterAlert.pings === afterClean.pings && JSON.stringify((afterAlert as unknown as { told: string[] }).told) === JSON.stringify([DOWN]) &&
+    back.status === "up" && back.pings > afterClean.pings && JSON.stringify(heartbeat.told) === JSON.stringify([DOWN, UP]) &&
+    notes.length === 2 && notes[0].at - afterClean.lastPing >= 40;
+  summary.deadMansSwitchTimes = notes.map((n) => `${n.status} ${Math.round(n.at - afterClean.lastPing)} s after the last heartbeat before the stop`);
+  expectThat(summary.deadMansSwitch === true, "the dead-man's switch: heartbeats while clean, one alert after period + grace without them, one all-clear", heartbeat);
 
   // 3. The first task, approved: clone, fix, check, commit; the shell's pushes refused; the
   //    push and the pull request each run only after "Allow Once".
@@ -279,6 +305,7 @@ const EXPECTED: Readonly<Record<string, unknown>> = {
   engineSecondRun: { plan: [], ran: [] },
   codingHost: true,
   healthAlerts: true,
+  deadMansSwitch: true,
   approved: true,
   denied: true,
   timedOut: true,

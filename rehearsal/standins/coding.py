@@ -10,12 +10,15 @@ internet.py under their real host names, over HTTPS with the rehearsal's certifi
   github.com          git's smart HTTP (git http-backend) over bare repositories; fetches need
                       the read or the write token, pushes the write token
   api.github.com      the REST calls the coder gate makes: open, read and merge a pull request
+  hc-ping.com         the dead-man's switch's heartbeat service (heartbeat.py, Healthchecks'
+                      rules); its notifications reach the owner's chat as the "watcher" bot
 
 Control (plain HTTP on 127.0.0.1:PORT inside the internet's namespace, for the test only):
   POST /owner/say    {"bot": "coder"|"chat", "text": ...}        a message from the owner
   POST /owner/press  {"bot": ..., "message_id": N, "data": ...}  the owner presses a button
   POST /model/task   {"tag": ..., "steps": [{"tool": ..., "input": {...}} | {"text": ...}]}
   POST /repo         {"name": "owner/app", "files": {...}}        a repository with one commit
+  POST /heartbeat/check {"code": uuid, "name": ..., "timeout": s, "grace": s}  a new check
   GET  /state        every Bot API call, the model's requests, the repositories' refs, the PRs
 """
 import base64
@@ -26,6 +29,8 @@ import subprocess
 import threading
 import time
 import urllib.parse
+
+import heartbeat
 
 OWNER_NAME = "Owner"
 
@@ -47,6 +52,9 @@ class World:
         self.tasks = {}
         self.pulls = {}
         self.git_requests = []
+        # Healthchecks' Telegram integration: its own bot, to the owner's chat.
+        self.heartbeat = heartbeat.Watch(notify=lambda text: self.record("watcher", "sendMessage", {"chat_id": self.owner_id, "text": text}))
+        self.heartbeat.run()
         os.makedirs(os.path.join(root, "repos"), exist_ok=True)
 
     # ------------------------------------------------------------------ the owner's side
@@ -301,7 +309,7 @@ class World:
                     name = f"{owner}/{repo[:-4]}"
                     repos[name] = self.refs(name)
             return {"calls": self.calls, "model": self.model_requests, "repos": repos,
-                    "pulls": list(self.pulls.values()), "git": self.git_requests}
+                    "pulls": list(self.pulls.values()), "git": self.git_requests, "heartbeat": self.heartbeat.state()}
 
 
 # ---------------------------------------------------------------------- message helpers
@@ -369,7 +377,7 @@ def message_json(answer, model):
                        "usage": {"input_tokens": 10, "output_tokens": 5}}).encode()
 
 
-HOSTS = ("api.telegram.org", "api.anthropic.com", "github.com", "api.github.com")
+HOSTS = ("api.telegram.org", "api.anthropic.com", "github.com", "api.github.com", heartbeat.HOST)
 
 
 def read_body(handler):
@@ -412,6 +420,8 @@ def reply(handler, status, headers, body):
 
 def serve(world, handler, host):
     """Answers one request for one of HOSTS; returns the status for the log."""
+    if host == heartbeat.HOST:
+        return heartbeat.serve(world.heartbeat, handler)
     url = urllib.parse.urlsplit(handler.path)
     raw = read_body(handler)
     try:
@@ -468,6 +478,9 @@ def control_handler(world):
                     result = {"ok": True}
                 elif self.path == "/repo":
                     result = {"refs": world.make_repo(body["name"], body["files"])}
+                elif self.path == "/heartbeat/check":
+                    world.heartbeat.add(body["code"], body["name"], body["timeout"], body["grace"])
+                    result = {"ok": True}
                 else:
                     return reply(self, 404, {}, b"")
             except (KeyError, ValueError, subprocess.CalledProcessError) as err:

@@ -39,20 +39,34 @@ class Watch:
         self.lock = threading.Lock()
         self.checks = {}
         self.notifications = []
+        self.pending = []
 
     def add(self, code, name, timeout, grace):
         with self.lock:
             self.checks[code] = {"name": name, "timeout": float(timeout), "grace": float(grace), "status": "new", "lastPing": None, "pings": 0}
 
     def _flip(self, check, status, now):
+        """Under the lock: the flip and its notification, handed on once the lock is released."""
         check["status"] = status
         word = "DOWN" if status == "down" else "now UP"
         text = f'The check "{check["name"]}" is {word}.'
         self.notifications.append({"at": now, "name": check["name"], "status": status, "text": text})
-        self.notify(text)
+        self.pending.append(text)
+
+    def _hand_on(self):
+        with self.lock:
+            texts, self.pending = self.pending, []
+        for text in texts:
+            self.notify(text)
 
     def ping(self, code, kind=None):
         """A ping to /<code>[/<kind>]: the HTTP status."""
+        try:
+            return self._ping(code, kind)
+        finally:
+            self._hand_on()
+
+    def _ping(self, code, kind):
         now = self.clock()
         with self.lock:
             check = self.checks.get(code)
@@ -81,6 +95,7 @@ class Watch:
             for check in self.checks.values():
                 if check["status"] == "up" and now >= check["lastPing"] + check["timeout"] + check["grace"]:
                     self._flip(check, "down", now)
+        self._hand_on()
 
     def state(self):
         with self.lock:

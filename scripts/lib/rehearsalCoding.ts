@@ -14,7 +14,7 @@ export type Bot = "chat" | "coder";
 /** One call a bot made to the Bot API, or one thing the owner did. */
 export interface TelegramCall {
   readonly t: number;
-  readonly bot: Bot;
+  readonly bot: Bot | "watcher";
   readonly method: string;
   readonly params: {
     readonly text?: string;
@@ -45,6 +45,11 @@ export interface WorldState {
   readonly repos: Record<string, Record<string, string>>;
   readonly pulls: PullRequest[];
   readonly git: { method: string; path: string; push: boolean; token: string }[];
+  /** The heartbeat service (heartbeat.py): its checks and the notifications it sent. */
+  readonly heartbeat: {
+    checks: Record<string, { name: string; status: string; pings: number; lastPing: number }>;
+    notifications: { at: number; name: string; status: string; text: string }[];
+  };
 }
 
 /** A step of a scripted task: a tool call ("{sha}" is the last commit id printed) or a reply. */
@@ -94,6 +99,11 @@ export class CodingWorld {
 
   press(bot: Bot, messageId: number, data: string): void {
     this.call("POST", "/owner/press", { bot, message_id: messageId, data });
+  }
+
+  /** A check at the heartbeat service, as the owner makes one: its period and grace in seconds. */
+  heartbeatCheck(code: string, name: string, timeout: number, grace: number): void {
+    this.call("POST", "/heartbeat/check", { code, name, timeout, grace });
   }
 
   state(): WorldState {

@@ -21,9 +21,10 @@ export const IMAGE_PACKAGES = [
 export const REGISTRY_HOST = "registry-1.docker.io";
 /**
  * The coder's far ends (rehearsal/standins/coding.py): Telegram's Bot API, the model's API,
- * GitHub's git and REST hosts. They answer on the internet's public address.
+ * GitHub's git and REST hosts, and the dead-man's switch's heartbeat service (heartbeat.py).
+ * They answer on the internet's public address.
  */
-export const CODING_HOSTS = ["api.telegram.org", "api.anthropic.com", "github.com", "api.github.com"] as const;
+export const CODING_HOSTS = ["api.telegram.org", "api.anthropic.com", "github.com", "api.github.com", "hc-ping.com"] as const;
 
 /** The addresses rehearsal/machine.sh gives its namespaces (it is their one definition). */
 export interface Addresses {
