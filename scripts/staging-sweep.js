@@ -15,6 +15,7 @@
 // TAILSCALE_API_KEY. The APIs' addresses are their providers' overrides: HCLOUD_ENDPOINT,
 // DIGITALOCEAN_API_URL, TAILSCALE_BASE_URL. Prints one line per resource removed.
 "use strict";
+const { URL } = require("node:url");
 
 const HCLOUD = (process.env.HCLOUD_ENDPOINT || "https://api.hetzner.cloud/v1").replace(/\/$/, "");
 const DIGITALOCEAN = (process.env.DIGITALOCEAN_API_URL || "https://api.digitalocean.com").replace(/\/$/, "");
