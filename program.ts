@@ -40,6 +40,13 @@ export function stackSettings(cfg: StackConfig): OpenClawGatewayArgs {
     gatewayTokenVersion: cfg.gatewayTokenVersion,
     serverGeneration: cfg.serverGeneration,
     restoreOnRebuild: cfg.restoreOnRebuild,
+    restoreFrom: cfg.restoreFrom,
+    ...(cfg.offsite
+      ? { offsiteBackupEndpoint: cfg.offsite.endpoint, offsiteBackupBucket: cfg.offsite.bucket, offsiteBackupPrefix: cfg.offsite.prefix, offsiteBackupKeep: cfg.offsite.keep }
+      : {}),
+    offsiteBackupAccessKey: cfg.secrets.offsiteBackupAccessKey,
+    offsiteBackupSecretKey: cfg.secrets.offsiteBackupSecretKey,
+    offsiteBackupAgeIdentity: cfg.secrets.offsiteBackupAgeIdentity,
     coding: cfg.coding !== undefined,
     ...(cfg.coding
       ? { gitAuthorName: cfg.coding.gitAuthorName, gitAuthorEmail: cfg.coding.gitAuthorEmail, codingRepositories: [...cfg.coding.repositories], codingApprovalTimeout: cfg.coding.approvalTimeoutSeconds }

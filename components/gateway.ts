@@ -49,6 +49,11 @@ export interface GatewaySetupArgs {
    * server's newest state is fetched before it is deleted and restored on its successor.
    */
   readonly carryState?: string;
+  /**
+   * restoreFrom offsite: what offsite.sh restore reads on stdin (the off-site settings and the
+   * age identity); secret. A new server restores the newest off-site backup before configure.
+   */
+  readonly offsiteRestore?: pulumi.Output<string>;
 }
 
 /** How long the first boot may take before the deployment gives up (15 minutes). */
@@ -175,6 +180,17 @@ export class GatewaySetup extends pulumi.ComponentResource {
         { parent: this, dependsOn: [install, sandbox], ignoreChanges: LOCAL_COMMAND_IGNORE },
       );
       beforeConfigure.splice(0, beforeConfigure.length, carry);
+    }
+    // restoreFrom offsite: a step tied to this server, which needs nothing of the old one (it
+    // may be gone): on a server without state, the newest off-site backup is restored before
+    // configure; a server that has state is left alone (offsite.sh), so adding this to a
+    // running deployment restores nothing.
+    if (args.offsiteRestore) {
+      const restore = remote("offsite-restore", `sudo ${shellCommand([STEP_SCRIPTS.offsite, "restore"])}`, [args.serverId], [install, sandbox], {
+        // The identity travels on stdin only, never in the command line.
+        stdin: args.offsiteRestore,
+      });
+      beforeConfigure.splice(0, beforeConfigure.length, restore);
     }
 
     const configHash = contentHash(renderOpenclawJson(args.settings), bundle);

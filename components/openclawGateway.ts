@@ -7,6 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, GatewayConfig, OpenClawGatewayArgs, gatewayConfig } from "../config/settings";
+import { ageRecipient } from "../config/age";
 import { GatewaySettings, contentHash, gatewayArtifacts, renderEnvFile, sandboxImageTag } from "../gateway";
 import { ADMIN_USER, hostFiles, renderCloudInit } from "../cloud-init";
 import { GATEWAY_SETUP_FORMER_TYPE, GatewaySetup, HOST_WAIT_SECONDS } from "./gateway";
@@ -60,6 +61,7 @@ export function gatewaySettings(cfg: GatewayConfig): GatewaySettings {
       : undefined,
     models: { anthropic: cfg.secretsSet.has("anthropicApiKey"), openai: cfg.secretsSet.has("openaiApiKey") },
     sandboxImage: sandboxImageTag(cfg.coding !== undefined),
+    ...(cfg.offsite ? { offsite: true } : {}),
     sandboxNetwork: cfg.sandboxNetwork,
     ...(cfg.coding && cfg.telegramOwnerId
       ? {
@@ -233,11 +235,45 @@ export class OpenClawGateway extends pulumi.ComponentResource {
           cfg.secrets.githubToken,
           cfg.secrets.githubReadToken,
           cfg.secrets.heartbeatUrl,
+          cfg.secrets.offsiteBackupAccessKey,
+          cfg.secrets.offsiteBackupSecretKey,
+          cfg.secrets.offsiteBackupAgeIdentity,
         ])
-        .apply(([gatewayToken, telegramBotToken, anthropicApiKey, openaiApiKey, telegramCoderBotToken, githubToken, githubReadToken, heartbeatUrl]) =>
-          renderEnvFile({ gatewayToken, telegramBotToken, anthropicApiKey, openaiApiKey, telegramCoderBotToken, githubToken, githubReadToken, heartbeatUrl }),
+        .apply(([gatewayToken, telegramBotToken, anthropicApiKey, openaiApiKey, telegramCoderBotToken, githubToken, githubReadToken, heartbeatUrl, offsiteAccessKey, offsiteSecretKey, identity]) =>
+          renderEnvFile({
+            gatewayToken,
+            telegramBotToken,
+            anthropicApiKey,
+            openaiApiKey,
+            telegramCoderBotToken,
+            githubToken,
+            githubReadToken,
+            heartbeatUrl,
+            // Off-site backups: where, and the recipient (the identity's public half) only.
+            ...(cfg.offsite && identity
+              ? {
+                  offsiteEndpoint: cfg.offsite.endpoint,
+                  offsiteBucket: cfg.offsite.bucket,
+                  offsitePrefix: cfg.offsite.prefix || deployment,
+                  offsiteKeep: String(cfg.offsite.keep),
+                  offsiteRecipient: requireDefined(ageRecipient(identity), "offsiteBackupAgeIdentity"),
+                  offsiteAccessKey,
+                  offsiteSecretKey,
+                }
+              : {}),
+          }),
         ),
     );
+    // restoreFrom offsite: what the new server's restore step reads on stdin, the off-site
+    // settings and, for this one step, the identity that decrypts them.
+    const offsiteRestore =
+      cfg.restoreOnRebuild && cfg.restoreFrom === "offsite"
+        ? pulumi.secret(
+            pulumi.all([envFile, cfg.secrets.offsiteBackupAgeIdentity]).apply(([env, identity]) =>
+              [...env.split("\n").filter((l) => l.startsWith("OPENCLAW_VPS_OFFSITE_")), `OPENCLAW_VPS_OFFSITE_IDENTITY=${identity ?? ""}`, ""].join("\n"),
+            ),
+          )
+        : undefined;
 
     // With API credentials, connect to the address of the device this server registered
     // (found by identity, removed with the server); otherwise to its MagicDNS name.
@@ -268,7 +304,8 @@ export class OpenClawGateway extends pulumi.ComponentResource {
         hostname: cfg.hostname,
         envFile,
         serverId: server.serverId,
-        carryState: cfg.restoreOnRebuild ? deployment : undefined,
+        carryState: cfg.restoreOnRebuild && cfg.restoreFrom === "carried" ? deployment : undefined,
+        offsiteRestore,
       },
       // Renamed from OpenClawGateway when the package took that name: one alias for both moves.
       child(formerly({ parent: pulumi.rootStackResource, type: GATEWAY_SETUP_FORMER_TYPE })),

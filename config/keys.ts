@@ -213,6 +213,55 @@ export const KEYS = {
     description:
       "When the server is rebuilt or moved, carry its newest backup over and restore it on the new one, so the same gateway comes back (pairings, sessions, state).",
   },
+  restoreFrom: {
+    type: "string",
+    default: "carried",
+    description:
+      "Where restoreOnRebuild takes the state from: carried (the old server's newest state, fetched before it is deleted) or offsite (the newest off-site backup: survives losing the server).",
+  },
+  offsiteBackupEndpoint: {
+    type: "string",
+    default: "",
+    description:
+      "Off-site backups: the object store's S3 endpoint, such as https://fsn1.your-objectstorage.com (Hetzner Object Storage) or https://fra1.digitaloceanspaces.com (DigitalOcean Spaces). Each daily backup is encrypted on the server and stored there (docs/operations.md). Empty: none.",
+  },
+  offsiteBackupBucket: {
+    type: "string",
+    default: "",
+    description: "Off-site backups: the bucket, private. Required with offsiteBackupEndpoint.",
+  },
+  offsiteBackupPrefix: {
+    type: "string",
+    default: "",
+    description: "Off-site backups: the folder in the bucket. Empty: <project>-<stack>.",
+  },
+  offsiteBackupKeep: {
+    type: "integer",
+    default: 14,
+    description: "Off-site backups kept, the newest (1-365): older ones are deleted after each upload.",
+  },
+  offsiteBackupAccessKey: {
+    type: "string",
+    default: "",
+    secret: true,
+    placeholder: "PLANPLACEHOLDERACCESSKEY",
+    description: "(secret: set with --secret) Off-site backups: the object store's access key. Required with offsiteBackupEndpoint.",
+  },
+  offsiteBackupSecretKey: {
+    type: "string",
+    default: "",
+    secret: true,
+    placeholder: "PLANPLACEHOLDERsecretKey0000000000000000",
+    description: "(secret: set with --secret) Off-site backups: the object store's secret key. Required with offsiteBackupEndpoint.",
+  },
+  offsiteBackupAgeIdentity: {
+    type: "string",
+    default: "",
+    secret: true,
+    placeholder: "AGE-SECRET-KEY-1TFD95KJ6TFD95KJ6TFD95KJ6TFD95KJ6TFD95KJ6TFD95KJ6TFDQZJ8MMH",
+    description:
+      "(secret: set with --secret) Off-site backups: an age identity (age-keygen), AGE-SECRET-KEY-1.... The server encrypts to its public half; the identity itself reaches a server only to restore. Keep a copy outside Pulumi: without it the backups cannot be read. Required with offsiteBackupEndpoint.",
+  },
 } as const satisfies Record<string, KeySpec>;
 
 export type KeyName = keyof typeof KEYS;

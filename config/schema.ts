@@ -9,6 +9,7 @@ import { sshPublicKeyProblem } from "./sshKey";
 import { credentialShape } from "./credentials";
 import { USER_DATA_LIMIT_BYTES, largestUserDataSize } from "../cloud-init";
 import { OPENCLAW_VERSIONS } from "../gateway/locks";
+import { ageRecipient } from "./age";
 
 export type Cloud = "hetzner" | "digitalocean";
 export const CLOUDS: readonly Cloud[] = ["hetzner", "digitalocean"];
@@ -44,12 +45,25 @@ export interface ValidConfig {
   readonly gatewayTokenVersion: number;
   readonly serverGeneration: number;
   readonly restoreOnRebuild: boolean;
+  /** Where restoreOnRebuild restores from: the old server's carried state, or the newest off-site backup. */
+  readonly restoreFrom: "carried" | "offsite";
+  /** Off-site backups, when configured: where they go and how many are kept (the credentials are secrets). */
+  readonly offsite?: OffsiteConfig;
   /** The coder agent, when coding is on (docs/coding.md). */
   readonly coding?: CodingConfig;
   /** Which secret keys hold a value. */
   readonly secretsSet: ReadonlySet<SecretKeyName>;
   /** How the server gets its Tailscale auth key. */
   readonly tailscaleAuth: TailscaleAuthSource;
+}
+
+/** Off-site backups (gateway/scripts/offsite.sh): the object store and how many are kept. */
+export interface OffsiteConfig {
+  readonly endpoint: string;
+  readonly bucket: string;
+  /** The folder in the bucket; empty: the deployment's name (<project>-<stack>). */
+  readonly prefix: string;
+  readonly keep: number;
 }
 
 /** What the coder agent is given: plain values (its GitHub token is a secret, kept apart). */
@@ -70,7 +84,10 @@ export type SecretKeyName =
   | "githubToken"
   | "githubReadToken"
   | "telegramCoderBotToken"
-  | "heartbeatUrl";
+  | "heartbeatUrl"
+  | "offsiteBackupAccessKey"
+  | "offsiteBackupSecretKey"
+  | "offsiteBackupAgeIdentity";
 export const SECRET_KEYS: readonly SecretKeyName[] = [
   "tailscaleAuthKey",
   "telegramBotToken",
@@ -80,6 +97,9 @@ export const SECRET_KEYS: readonly SecretKeyName[] = [
   "githubReadToken",
   "telegramCoderBotToken",
   "heartbeatUrl",
+  "offsiteBackupAccessKey",
+  "offsiteBackupSecretKey",
+  "offsiteBackupAgeIdentity",
 ];
 
 /** `mint`: a TailnetKey is created with the provider's credentials; `supplied`: tailscaleAuthKey is used. */
@@ -208,6 +228,17 @@ const plainSchemas = {
     .regex(/^\d+$/, "a whole number of seconds from 60 to 600")
     .transform(Number)
     .pipe(z.number().int().min(60, "a whole number of seconds from 60 to 600").max(600, "a whole number of seconds from 60 to 600 (OpenClaw's longest approval wait)")),
+  restoreFrom: z.enum(["carried", "offsite"], { error: "carried (the old server's state, fetched before it is deleted) or offsite (the newest off-site backup)" }),
+  offsiteBackupEndpoint: z
+    .string()
+    .regex(/^(?:https:\/\/[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::\d{1,5})?)?$/, "an https:// S3 endpoint without a path, such as https://fsn1.your-objectstorage.com or https://fra1.digitaloceanspaces.com"),
+  offsiteBackupBucket: z.string().regex(/^(?:[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$/, "a bucket name: 3-63 lowercase letters, digits, dots and hyphens"),
+  offsiteBackupPrefix: z.string().regex(/^(?:[A-Za-z0-9][A-Za-z0-9._-]{0,62})?$/, "one folder name: letters, digits, dots, underscores and hyphens, up to 63"),
+  offsiteBackupKeep: z
+    .string()
+    .regex(/^\d+$/, "a whole number of backups from 1 to 365")
+    .transform(Number)
+    .pipe(z.number().int().min(1, "a whole number of backups from 1 to 365").max(365, "a whole number of backups from 1 to 365")),
   codingRepositories: stringArray(
     z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/, "GitHub repositories as owner/name, such as octo-org/app"),
     'GitHub repositories such as ["octo-org/app"]',
@@ -241,6 +272,11 @@ const secretSchemas: Readonly<Record<SecretKeyName, z.ZodType<string>>> = {
   telegramCoderBotToken: z.string().regex(/^\d{5,}:[A-Za-z0-9_-]{30,}$/, "a bot token from @BotFather: <digits>:<35 characters>"),
   // Called with a plain GET by the server; the characters are those the server's secrets
   // file carries (no query string: Healthchecks' and Uptime Kuma's push URLs need none).
+  offsiteBackupAccessKey: z.string().regex(/^[A-Za-z0-9]{16,128}$/, "an S3 access key: 16-128 letters and digits"),
+  offsiteBackupSecretKey: z.string().regex(/^[A-Za-z0-9/+=]{20,128}$/, "an S3 secret key: 20-128 letters, digits, /, + and ="),
+  offsiteBackupAgeIdentity: z.string().refine((v) => ageRecipient(v) !== undefined, {
+    message: "an age identity from age-keygen: AGE-SECRET-KEY-1 followed by 58 characters (the secret key line, not the age1... public key)",
+  }),
   heartbeatUrl: z
     .string()
     .max(512)
@@ -351,6 +387,7 @@ export function validateConfig(raw: RawConfig): ValidationResult {
   if (cloud) crossCheckSizes(cloud, parsed, add);
   crossCheckTelegram(parsed, raw, add);
   crossCheckCoding(parsed, raw, secretsSet, add);
+  crossCheckOffsite(parsed, raw, add);
   crossCheckUserDataSize(parsed, add);
   const tailscaleAuth = chooseTailscaleAuth(raw, secretsSet, add);
 
@@ -376,6 +413,17 @@ export function validateConfig(raw: RawConfig): ValidationResult {
       gatewayTokenVersion: p.gatewayTokenVersion as number,
       serverGeneration: p.serverGeneration as number,
       restoreOnRebuild: p.restoreOnRebuild as boolean,
+      restoreFrom: p.restoreFrom as "carried" | "offsite",
+      ...(p.offsiteBackupEndpoint
+        ? {
+            offsite: {
+              endpoint: p.offsiteBackupEndpoint as string,
+              bucket: p.offsiteBackupBucket as string,
+              prefix: p.offsiteBackupPrefix as string,
+              keep: p.offsiteBackupKeep as number,
+            },
+          }
+        : {}),
       ...(p.coding
         ? {
             coding: {
@@ -455,6 +503,34 @@ function crossCheckTelegram(parsed: Partial<Record<KeyName, unknown>>, raw: RawC
   }
   if (parsed.telegramDmPolicy === "allowlist" && !ownerId && tokenGiven) {
     add(fullKey("telegramDmPolicy"), '"allowlist"', `${fullKey("telegramOwnerId")} set as well: an allowlist with nobody on it locks everyone out`);
+  }
+}
+
+/**
+ * Off-site backups need all of it: the endpoint, the bucket, both S3 keys and the age identity
+ * (each missing one named); their keys without the endpoint are refused as unused; restoring
+ * from off-site needs them and restoreOnRebuild.
+ */
+function crossCheckOffsite(parsed: Partial<Record<KeyName, unknown>>, raw: RawConfig, add: Add): void {
+  const given = (key: KeyName): boolean => (rawValue(raw.values, key) ?? "") !== "" || (raw.pending?.has(fullKey(key)) ?? false);
+  const parts = ["offsiteBackupBucket", "offsiteBackupAccessKey", "offsiteBackupSecretKey", "offsiteBackupAgeIdentity"] as const;
+  const on = given("offsiteBackupEndpoint");
+  if (on) {
+    const what: Record<(typeof parts)[number], string> = {
+      offsiteBackupBucket: "the bucket the backups go to",
+      offsiteBackupAccessKey: `the object store's access key (pulumi config set --secret ${fullKey("offsiteBackupAccessKey")} ...)`,
+      offsiteBackupSecretKey: `the object store's secret key (pulumi config set --secret ${fullKey("offsiteBackupSecretKey")} ...)`,
+      offsiteBackupAgeIdentity: `an age identity from age-keygen, to encrypt the backups (pulumi config set --secret ${fullKey("offsiteBackupAgeIdentity")} AGE-SECRET-KEY-1...)`,
+    };
+    for (const key of parts) if (!given(key)) add(fullKey(key), "(not set)", `${what[key]} (${fullKey("offsiteBackupEndpoint")} is set)`);
+  } else {
+    for (const key of [...parts, "offsiteBackupPrefix"] as const) {
+      if (given(key)) add(fullKey(key), "secret" in KEYS[key] ? "(secret, set)" : "a value", `${fullKey("offsiteBackupEndpoint")} set as well, or the key removed: it is used only by off-site backups`);
+    }
+  }
+  if (parsed.restoreFrom === "offsite") {
+    if (!on) add(fullKey("restoreFrom"), '"offsite"', `off-site backups configured (${fullKey("offsiteBackupEndpoint")} and the keys that go with it)`);
+    if (parsed.restoreOnRebuild === false) add(fullKey("restoreFrom"), '"offsite"', `${fullKey("restoreOnRebuild")} true as well: restoreFrom says where a rebuild restores from`);
   }
 }
 

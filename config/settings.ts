@@ -47,6 +47,22 @@ export interface OpenClawGatewayArgs {
   serverGeneration?: number;
   /** Carry the newest state over to a rebuilt or moved server. Default: false. */
   restoreOnRebuild?: boolean;
+  /** Where restoreOnRebuild restores from: carried (default) or offsite (the newest off-site backup). */
+  restoreFrom?: string;
+  /** Off-site backups: the object store's S3 endpoint (https://...). Unset: none. */
+  offsiteBackupEndpoint?: string;
+  /** Off-site backups: the bucket. */
+  offsiteBackupBucket?: string;
+  /** Off-site backups: the folder in the bucket. Default: <project>-<stack>. */
+  offsiteBackupPrefix?: string;
+  /** Off-site backups kept, the newest (1-365). Default: 14. */
+  offsiteBackupKeep?: number;
+  /** Off-site backups: the object store's access key. */
+  offsiteBackupAccessKey?: pulumi.Input<string>;
+  /** Off-site backups: the object store's secret key. */
+  offsiteBackupSecretKey?: pulumi.Input<string>;
+  /** Off-site backups: the age identity (AGE-SECRET-KEY-1...) they are encrypted for; the server gets only its public half. */
+  offsiteBackupAgeIdentity?: pulumi.Input<string>;
   /** The coder agent: coding from Telegram, every write to a remote approved there (docs/coding.md). Default: false. */
   coding?: boolean;
   /** The name on the coder's commits. Required with coding. */

@@ -5,13 +5,23 @@
  * when it differs).
  */
 import { createHash } from "crypto";
-import { BACKUP_TIMER, BACKUP_UNIT, CODER_PLUGIN_DIR, GATEWAY_UNIT, LIB_DIR, LOCKS_DIR, RENDERED_DIR, HEALTH_TIMER, HEALTH_UNIT, SELFCHECK_TIMER, SELFCHECK_UNIT } from "./paths";
+import { BACKUP_TIMER, BACKUP_UNIT, CODER_PLUGIN_DIR, GATEWAY_UNIT, LIB_DIR, LOCKS_DIR, OFFSITE_UNIT, RENDERED_DIR, HEALTH_TIMER, HEALTH_UNIT, SELFCHECK_TIMER, SELFCHECK_UNIT } from "./paths";
 import { LOCK_FILES, OPENCLAW_VERSIONS, readLockFile } from "./locks";
 import { GatewaySettings, renderOpenclawJson } from "./openclawConfig";
 import { CODER_PLUGIN_FILES, readCoderPluginFile, readGatewayScript } from "./scripts";
 import { EGRESS_SCRIPT, EGRESS_UNIT, GITHUB_HOSTS, PROXY_ALLOW, PROXY_CONF, PROXY_UNIT, renderEgressUnit, renderProxyAllow, renderProxyConf, renderProxyUnit } from "./coding";
 import { renderSandboxDockerfile } from "./sandbox";
-import { OPENCLAW_ENTRY, renderBackupService, renderBackupTimer, renderGatewayUnit, renderHealthService, renderHealthTimer, renderSelfcheckService, renderSelfcheckTimer } from "./unit";
+import {
+  OPENCLAW_ENTRY,
+  renderBackupService,
+  renderBackupTimer,
+  renderGatewayUnit,
+  renderHealthService,
+  renderHealthTimer,
+  renderOffsiteService,
+  renderSelfcheckService,
+  renderSelfcheckTimer,
+} from "./unit";
 
 export { renderEnvFile, renderOpenclawJson, ENV_NAMES } from "./openclawConfig";
 export type { GatewaySettings, CodingSettings } from "./openclawConfig";
@@ -36,6 +46,7 @@ export const STEP_SCRIPTS = {
   selfcheck: `${LIB_DIR}/selfcheck.sh`,
   alert: `${LIB_DIR}/alert.js`,
   health: `${LIB_DIR}/health.js`,
+  offsite: `${LIB_DIR}/offsite.sh`,
 } as const;
 
 /** A wrapper so operators can run `sudo -u openclaw openclaw …` with the installed version. */
@@ -65,7 +76,7 @@ export function gatewayFiles(settings: GatewaySettings): readonly GatewayFile[] 
     { artifact: "scripts/openclaw", path: "/usr/local/bin/openclaw", mode: "0755", content: renderCliWrapper() },
     { artifact: "openclaw.json", path: `${RENDERED_DIR}/openclaw.json`, mode: "0644", content: renderOpenclawJson(settings) },
     { artifact: `systemd/${GATEWAY_UNIT}`, path: `/etc/systemd/system/${GATEWAY_UNIT}`, mode: "0644", content: renderGatewayUnit() },
-    { artifact: `systemd/${BACKUP_UNIT}`, path: `/etc/systemd/system/${BACKUP_UNIT}`, mode: "0644", content: renderBackupService() },
+    { artifact: `systemd/${BACKUP_UNIT}`, path: `/etc/systemd/system/${BACKUP_UNIT}`, mode: "0644", content: renderBackupService(settings.offsite === true) },
     { artifact: `systemd/${BACKUP_TIMER}`, path: `/etc/systemd/system/${BACKUP_TIMER}`, mode: "0644", content: renderBackupTimer() },
     { artifact: `systemd/${SELFCHECK_UNIT}`, path: `/etc/systemd/system/${SELFCHECK_UNIT}`, mode: "0644", content: renderSelfcheckService() },
     { artifact: `systemd/${SELFCHECK_TIMER}`, path: `/etc/systemd/system/${SELFCHECK_TIMER}`, mode: "0644", content: renderSelfcheckTimer() },
@@ -74,6 +85,10 @@ export function gatewayFiles(settings: GatewaySettings): readonly GatewayFile[] 
     { artifact: "sandbox/Dockerfile", path: `${RENDERED_DIR}/sandbox/Dockerfile`, mode: "0644", content: renderSandboxDockerfile(settings.coding !== undefined) },
     ...lockFiles(),
     ...(settings.coding ? codingFiles() : []),
+    // Off-site backups: the script (which also restores a new server) and the upload's unit.
+    ...(settings.offsite
+      ? [script("offsite.sh", STEP_SCRIPTS.offsite), { artifact: `systemd/${OFFSITE_UNIT}`, path: `/etc/systemd/system/${OFFSITE_UNIT}`, mode: "0644" as const, content: renderOffsiteService() }]
+      : []),
   ];
 }
 

@@ -30,6 +30,15 @@ export const ENV_NAMES = {
   githubReadToken: "CODER_GITHUB_READ_TOKEN",
   /** The heartbeat URL: configure.sh takes it out of the gateway's .env into a root-only file. */
   heartbeatUrl: "OPENCLAW_VPS_HEARTBEAT_URL",
+  /** Off-site backups' settings and credentials: out of the .env too, into another root-only file. */
+  offsiteEndpoint: "OPENCLAW_VPS_OFFSITE_ENDPOINT",
+  offsiteBucket: "OPENCLAW_VPS_OFFSITE_BUCKET",
+  offsitePrefix: "OPENCLAW_VPS_OFFSITE_PREFIX",
+  offsiteKeep: "OPENCLAW_VPS_OFFSITE_KEEP",
+  /** The public half of the age identity: the server encrypts to it and cannot decrypt. */
+  offsiteRecipient: "OPENCLAW_VPS_OFFSITE_RECIPIENT",
+  offsiteAccessKey: "OPENCLAW_VPS_OFFSITE_ACCESS_KEY",
+  offsiteSecretKey: "OPENCLAW_VPS_OFFSITE_SECRET_KEY",
 } as const;
 
 type ToolProfile = "minimal" | "coding" | "messaging" | "full";
@@ -159,6 +168,8 @@ export interface GatewaySettings {
   readonly sandboxNetwork: "none" | "bridge";
   /** The coder agent (docs/coding.md); absent: the chat gateway alone. */
   readonly coding?: CodingSettings;
+  /** Off-site backups are configured (gateway/scripts/offsite.sh); the gateway's own config is the same either way. */
+  readonly offsite?: boolean;
 }
 
 export interface CodingSettings {

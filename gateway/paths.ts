@@ -25,6 +25,10 @@ export const BACKUP_DIR = "/var/backups/openclaw";
 export const BACKUP_KEEP_DAYS = 14;
 export const BACKUP_UNIT = "openclaw-backup.service";
 export const BACKUP_TIMER = "openclaw-backup.timer";
+/** Off-site backups (offsite.sh): after each daily backup, encrypted to the object store. */
+export const OFFSITE_UNIT = "openclaw-offsite-backup.service";
+/** Its settings and S3 credentials, root's only (configure.sh writes it from stdin). */
+export const OFFSITE_ENV = "/etc/openclaw-vps/offsite.env";
 /** The daily self-check (selfcheck.sh): verify.sh's checks, a status file, a Telegram alert. */
 export const SELFCHECK_UNIT = "openclaw-selfcheck.service";
 export const SELFCHECK_TIMER = "openclaw-selfcheck.timer";

@@ -5,7 +5,7 @@
  */
 import { renderIni } from "../cloud-init/ini";
 import { DOCKER_GUARD_UNIT } from "../cloud-init/hostConfig";
-import { BACKUP_DIR, BACKUP_KEEP_DAYS, GATEWAY_HOME, GATEWAY_UNIT, GATEWAY_USER, LIB_DIR, OPENCLAW_CURRENT } from "./paths";
+import { BACKUP_DIR, BACKUP_KEEP_DAYS, GATEWAY_HOME, GATEWAY_UNIT, GATEWAY_USER, LIB_DIR, OFFSITE_ENV, OFFSITE_UNIT, OPENCLAW_CURRENT } from "./paths";
 
 export const OPENCLAW_ENTRY = `${OPENCLAW_CURRENT}/node_modules/openclaw/openclaw.mjs`;
 
@@ -69,11 +69,14 @@ export function renderGatewayUnit(): string {
   );
 }
 
-/** The daily backup, as the gateway's account, writing only to the backup directory. */
-export function renderBackupService(): string {
+/**
+ * The daily backup, as the gateway's account, writing only to the backup directory. With
+ * off-site backups, each success starts the upload (as root, which the gateway's account is not).
+ */
+export function renderBackupService(offsite = false): string {
   return renderIni(
     {
-      Unit: { Description: "OpenClaw state backup", After: "network-online.target" },
+      Unit: { Description: "OpenClaw state backup", After: "network-online.target", ...(offsite ? { OnSuccess: OFFSITE_UNIT } : {}) },
       Service: {
         Type: "oneshot",
         User: GATEWAY_USER,
@@ -99,6 +102,37 @@ function renderDailyTimer(description: string): string {
       Unit: { Description: description },
       Timer: { OnCalendar: "daily", RandomizedDelaySec: "1h", Persistent: "true" },
       Install: { WantedBy: "timers.target" },
+    },
+    "Managed by openclaw-vps.",
+  );
+}
+
+/**
+ * The off-site upload (offsite.sh push) as root: it reads the backups and its root-only
+ * settings, and writes only its status; the ciphertext lives in its private /tmp.
+ */
+export function renderOffsiteService(): string {
+  return renderIni(
+    {
+      Unit: {
+        Description: "OpenClaw off-site backup (encrypted with age, to the object store)",
+        After: "network-online.target",
+        Wants: "network-online.target",
+        ConditionPathExists: OFFSITE_ENV,
+      },
+      Service: {
+        Type: "oneshot",
+        ExecStart: `${LIB_DIR}/offsite.sh push`,
+        TimeoutStartSec: 3600,
+        UMask: "0077",
+        PrivateTmp: "yes",
+        NoNewPrivileges: "yes",
+        ProtectSystem: "strict",
+        ProtectHome: "yes",
+        ReadWritePaths: "/var/lib/openclaw-vps",
+        Nice: 10,
+        IOSchedulingClass: "idle",
+      },
     },
     "Managed by openclaw-vps.",
   );

@@ -24,7 +24,7 @@ readonly BACKUP_TIMER=openclaw-backup.timer
 readonly SELFCHECK_TIMER=openclaw-selfcheck.timer
 readonly HEALTH_TIMER=openclaw-health.timer
 readonly HEARTBEAT_FILE=/etc/openclaw-vps/heartbeat.env
-readonly HEARTBEAT_KEY=OPENCLAW_VPS_HEARTBEAT_URL
+readonly OFFSITE_FILE=/etc/openclaw-vps/offsite.env
 
 changed=0
 
@@ -153,29 +153,31 @@ ensure_selfcheck() {
   fi
 }
 
-# The dead-man's switch's URL (heartbeatUrl) is the health check's, which runs as root, not the
-# gateway's: it leaves the .env for a root-only file, and the file goes when the key does.
-# Changing it restarts nothing.
-put_heartbeat() {
-  local secrets=$1 line tmp
-  line=$(grep "^$HEARTBEAT_KEY=" "$secrets" || true)
-  sed -i "/^$HEARTBEAT_KEY=/d" "$secrets"
-  if [ -z "$line" ]; then
-    if [ -e "$HEARTBEAT_FILE" ]; then
-      rm -f "$HEARTBEAT_FILE"
-      echo "configure: no heartbeat URL: removed $HEARTBEAT_FILE"
+# Settings that are root's, not the gateway's, leave the .env for root-only files, and each
+# file goes when its keys do; changing them restarts nothing:
+#   heartbeatUrl (the health check's dead-man's switch)      -> HEARTBEAT_FILE
+#   off-site backups' settings and S3 credentials (offsite.sh) -> OFFSITE_FILE
+# put_root_env <secrets file> <key prefix> <file>
+put_root_env() {
+  local secrets=$1 prefix=$2 file=$3 tmp
+  tmp=$(mktemp)
+  chmod 0600 "$tmp"
+  grep "^$prefix" "$secrets" >"$tmp" || true
+  sed -i "/^$prefix/d" "$secrets"
+  if [ ! -s "$tmp" ]; then
+    rm -f "$tmp"
+    if [ -e "$file" ]; then
+      rm -f "$file"
+      echo "configure: not configured: removed $file"
     fi
     return
   fi
-  tmp=$(mktemp)
-  chmod 0600 "$tmp"
-  printf '%s\n' "$line" >"$tmp"
-  if [ -f "$HEARTBEAT_FILE" ] && cmp -s "$tmp" "$HEARTBEAT_FILE" && [ "$(stat -c '%a %U' "$HEARTBEAT_FILE")" = "600 root" ]; then
-    echo "configure: $HEARTBEAT_FILE unchanged"
+  if [ -f "$file" ] && cmp -s "$tmp" "$file" && [ "$(stat -c '%a %U' "$file")" = "600 root" ]; then
+    echo "configure: $file unchanged"
   else
-    install -m 0600 -o root -g root "$tmp" "$HEARTBEAT_FILE.new"
-    mv -f "$HEARTBEAT_FILE.new" "$HEARTBEAT_FILE"
-    echo "configure: wrote $HEARTBEAT_FILE"
+    install -m 0600 -o root -g root "$tmp" "$file.new"
+    mv -f "$file.new" "$file"
+    echo "configure: wrote $file"
   fi
   rm -f "$tmp"
 }
@@ -196,7 +198,10 @@ main() {
     exit 2
   fi
 
-  put_heartbeat "$secrets"
+  put_root_env "$secrets" OPENCLAW_VPS_HEARTBEAT_URL= "$HEARTBEAT_FILE"
+  put_root_env "$secrets" OPENCLAW_VPS_OFFSITE_ "$OFFSITE_FILE"
+  # Off-site backups encrypt with age and upload with rclone (Debian's).
+  if [ -f "$OFFSITE_FILE" ]; then "$LIB/offsite.sh" tools; fi
   install -d -m 0700 -o "$USER_NAME" -g "$USER_NAME" "$STATE_DIR"
   put "$secrets" 0600 "$STATE_DIR/.env"
   put "$RENDERED" 0600 "$STATE_DIR/openclaw.json"

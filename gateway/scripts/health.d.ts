@@ -11,6 +11,8 @@ export interface HealthFacts {
   diskShare?: number;
   inodeShare?: number;
   memoryPressure?: number;
+  /** Off-site backups, when configured: when, and offsite.sh's last result. */
+  offsite?: { configuredAt: number; now: number; status?: { ok: boolean; at: string; error?: string } };
 }
 export interface HealthStatus {
   checkedAt: string;

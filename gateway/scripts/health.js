@@ -43,6 +43,11 @@ const LIMITS = {
   restarts: 2,
 };
 const MAX_MESSAGES_PER_HOUR = 4;
+/** Off-site backups (offsite.sh): configured when its settings exist; its last result. */
+const OFFSITE_ENV = "/etc/openclaw-vps/offsite.env";
+const OFFSITE_STATUS = "/var/lib/openclaw-vps/offsite.json";
+/** A daily backup, spread over an hour: a day and a half without a stored one is a problem. */
+const OFFSITE_MAX_AGE_MS = 36 * 3600_000;
 const HEARTBEAT_FILE = process.env.OPENCLAW_VPS_HEARTBEAT_FILE || "/etc/openclaw-vps/heartbeat.env";
 const HEARTBEAT_KEY = "OPENCLAW_VPS_HEARTBEAT_URL=";
 
@@ -105,6 +110,14 @@ function judgeHealth(facts, previousRestarts) {
   }
   if (Number.isFinite(facts.diskShare) && facts.diskShare >= LIMITS.diskShare) add("disk", `${DATA_DIR} is ${pct(facts.diskShare)} full`);
   if (Number.isFinite(facts.inodeShare) && facts.inodeShare >= LIMITS.inodeShare) add("inodes", `${DATA_DIR} has used ${pct(facts.inodeShare)} of its inodes`);
+  if (facts.offsite) {
+    const { configuredAt, status, now } = facts.offsite;
+    const last = status && status.ok ? Date.parse(status.at) : NaN;
+    if (status && status.ok === false) add("offsite", `the last off-site backup failed (${status.error || "see journalctl -u openclaw-offsite-backup"})`);
+    else if (now - (Number.isFinite(last) ? last : configuredAt) > OFFSITE_MAX_AGE_MS) {
+      add("offsite", Number.isFinite(last) ? `no off-site backup since ${status.at}` : "no off-site backup stored yet, a day and a half after it was configured");
+    }
+  }
   if (Number.isFinite(facts.memoryPressure) && facts.memoryPressure >= LIMITS.memoryPressure) {
     add("pressure", `memory pressure: tasks stalled ${facts.memoryPressure}% of the last minute (swapping)`);
   }
@@ -188,7 +201,21 @@ async function gather() {
   } catch {
     memoryPressure = NaN;
   }
+  let offsite;
+  try {
+    const configuredAt = fs.statSync(OFFSITE_ENV).mtimeMs;
+    let status;
+    try {
+      status = JSON.parse(fs.readFileSync(OFFSITE_STATUS, "utf8"));
+    } catch {
+      status = undefined;
+    }
+    offsite = { configuredAt, status, now: Date.now() };
+  } catch {
+    offsite = undefined;
+  }
   return {
+    offsite,
     active: show.ActiveState,
     restarts: number(show.NRestarts),
     memoryCurrent: number(show.MemoryCurrent),

@@ -523,3 +523,72 @@ describe("a credential in the wrong key", () => {
     expect(onlyIssue(base({ plain: { hostname: "Not_A_Label" } })).given).toBe('"Not_A_Label"');
   });
 });
+
+describe("off-site backups", () => {
+  const IDENTITY = "AGE-SECRET-KEY-1GS88RW7MXYJ725JT5HM58P2H9JLRKZZJXFGHEJTMJPHUN3TW82CQXXYQ7L";
+  const full = {
+    plain: { offsiteBackupEndpoint: "https://fsn1.your-objectstorage.com", offsiteBackupBucket: "claw-backups" },
+    secret: { offsiteBackupAccessKey: "S3ACCESSKEY0000000000", offsiteBackupSecretKey: "s3SecretKey0000000000000000", offsiteBackupAgeIdentity: IDENTITY },
+  };
+  const withOffsite = (plain: Record<string, string> = {}, secret: Record<string, string> = {}) =>
+    base({ plain: { ...full.plain, ...plain }, secret: { ...full.secret, ...secret } });
+
+  it("are off by default, and on with the endpoint, the bucket, both keys and the identity", () => {
+    const off = ok(base());
+    expect(off.offsite).toBeUndefined();
+    expect(off.restoreFrom).toBe("carried");
+    expect(ok(withOffsite()).offsite).toEqual({ endpoint: "https://fsn1.your-objectstorage.com", bucket: "claw-backups", prefix: "", keep: 14 });
+    expect(ok(withOffsite({ offsiteBackupPrefix: "claw", offsiteBackupKeep: "30" })).offsite).toMatchObject({ prefix: "claw", keep: 30 });
+  });
+
+  it("name each missing part", () => {
+    const found = issues(base({ plain: { offsiteBackupEndpoint: "https://fra1.digitaloceanspaces.com" } }));
+    expect(found.map((i) => i.key)).toEqual([
+      "openclaw-vps:offsiteBackupBucket",
+      "openclaw-vps:offsiteBackupAccessKey",
+      "openclaw-vps:offsiteBackupSecretKey",
+      "openclaw-vps:offsiteBackupAgeIdentity",
+    ]);
+    expect(found[3].expected).toBe(
+      "an age identity from age-keygen, to encrypt the backups (pulumi config set --secret openclaw-vps:offsiteBackupAgeIdentity AGE-SECRET-KEY-1...) (openclaw-vps:offsiteBackupEndpoint is set)",
+    );
+  });
+
+  it("refuse their keys without the endpoint: a stored credential that nothing uses", () => {
+    expect(onlyIssue(base({ secret: { offsiteBackupSecretKey: "s3SecretKey0000000000000000" } }))).toEqual({
+      key: "openclaw-vps:offsiteBackupSecretKey",
+      given: "(secret, set)",
+      expected: "openclaw-vps:offsiteBackupEndpoint set as well, or the key removed: it is used only by off-site backups",
+    });
+  });
+
+  it.each([
+    ["offsiteBackupEndpoint", "http://fsn1.your-objectstorage.com", /an https:\/\/ S3 endpoint without a path/],
+    ["offsiteBackupEndpoint", "https://fsn1.your-objectstorage.com/claw-backups", /without a path/],
+    ["offsiteBackupBucket", "Claw_Backups", /a bucket name/],
+    ["offsiteBackupPrefix", "a/b", /one folder name/],
+    ["offsiteBackupKeep", "0", /from 1 to 365/],
+    ["restoreFrom", "s3", /carried .* or offsite/],
+  ])("refuse %s = %s", (key, value, expected) => {
+    const found = issues(withOffsite({ [key]: value })).find((i) => i.key === `openclaw-vps:${key}`);
+    expect(found?.expected).toMatch(expected);
+  });
+
+  it.each([
+    ["a public key", "age1d9v9yfyvf4n8mdc5mqv7emdfcjngde0pcwzmu5lm8d2wtv6cnyfs6ma02s"],
+    ["a damaged identity (its checksum fails)", IDENTITY.slice(0, -1) + "M"],
+    ["an SSH key", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"],
+  ])("refuse %s as the identity, without showing it", (_what, value) => {
+    expect(issues(withOffsite({}, { offsiteBackupAgeIdentity: value })).find((i) => i.key === "openclaw-vps:offsiteBackupAgeIdentity")).toEqual({
+      key: "openclaw-vps:offsiteBackupAgeIdentity",
+      given: "(secret, not shown)",
+      expected: "an age identity from age-keygen: AGE-SECRET-KEY-1 followed by 58 characters (the secret key line, not the age1... public key)",
+    });
+  });
+
+  it("restore from off-site only when they are configured, and with restoreOnRebuild", () => {
+    expect(ok(withOffsite({ restoreOnRebuild: "true", restoreFrom: "offsite" })).restoreFrom).toBe("offsite");
+    expect(onlyIssue(base({ plain: { restoreOnRebuild: "true", restoreFrom: "offsite" } })).expected).toMatch(/^off-site backups configured/);
+    expect(onlyIssue(withOffsite({ restoreFrom: "offsite" })).expected).toBe("openclaw-vps:restoreOnRebuild true as well: restoreFrom says where a rebuild restores from");
+  });
+});

@@ -273,9 +273,55 @@ describe("restoreOnRebuild", () => {
     expect(plan(await up(withPlain(base, { [k("location")]: "hel1" }), { prior: b.state }))).toEqual([]);
   });
 
+  // An identity from age-keygen and the recipient `age-keygen -y` prints for it.
+  const IDENTITY = "AGE-SECRET-KEY-1GS88RW7MXYJ725JT5HM58P2H9JLRKZZJXFGHEJTMJPHUN3TW82CQXXYQ7L";
+  const RECIPIENT = "age1d9v9yfyvf4n8mdc5mqv7emdfcjngde0pcwzmu5lm8d2wtv6cnyfs6ma02s";
+  const offsite = (config: TestConfig, secretKey = "s3SecretKey0000000000000000") =>
+    withSecret(
+      withPlain(config, {
+        [k("offsiteBackupEndpoint")]: "https://fsn1.your-objectstorage.com",
+        [k("offsiteBackupBucket")]: "claw-backups",
+        [k("restoreOnRebuild")]: "true",
+        [k("restoreFrom")]: "offsite",
+      }),
+      { [k("offsiteBackupAccessKey")]: "S3ACCESSKEY0000000000", [k("offsiteBackupSecretKey")]: secretKey, [k("offsiteBackupAgeIdentity")]: IDENTITY },
+    );
+
+  it("from off-site: a new server restores the newest off-site backup before configure, needing nothing of the old one", async () => {
+    const base = offsite(KEY_PATHS.supplied("hetzner"));
+    const a = await up(base);
+    expect(a.steps.some((s) => s.name === "openclaw-gateway-carry")).toBe(false);
+    expect(stepOf(a, "openclaw-gateway-offsite-restore")).toMatchObject({ op: "create", runs: "create" });
+    const regs = a.evaluation.registrations;
+    const reg = (name: string) => regs.find((x) => x.name === name)!;
+    const restore = reg("openclaw-gateway-offsite-restore");
+    expect(unwrap(restore.inputs.create)).toBe("sudo /usr/local/lib/openclaw-vps/offsite.sh restore");
+    expect(restore.dependencies).toEqual(expect.arrayContaining([reg("openclaw-gateway-install").urn, reg("openclaw-gateway-sandbox").urn]));
+    expect(reg("openclaw-gateway-configure").dependencies).toContain(restore.urn);
+    // The identity reaches the server in this step's stdin only; configure's carries the recipient.
+    const stdin = String(unwrap(restore.inputs.stdin));
+    expect(stdin).toContain(`OPENCLAW_VPS_OFFSITE_IDENTITY=${IDENTITY}\n`);
+    expect(stdin).toContain(`OPENCLAW_VPS_OFFSITE_RECIPIENT=${RECIPIENT}\n`);
+    expect(stdin).toContain("OPENCLAW_VPS_OFFSITE_PREFIX=openclaw-vps-test\n");
+    expect(stdin).not.toContain("OPENCLAW_GATEWAY_TOKEN");
+    const env = String(unwrap(reg("openclaw-gateway-configure").inputs.stdin));
+    expect(env).toContain(`OPENCLAW_VPS_OFFSITE_RECIPIENT=${RECIPIENT}\n`);
+    expect(env).not.toContain("AGE-SECRET-KEY");
+    // A second up changes nothing; a move replaces the step with the server, and it runs there.
+    expect(plan(await up(base, { prior: a.state }))).toEqual([]);
+    const b = await up(withPlain(base, { [k("location")]: "hel1" }), { prior: a.state });
+    expect(stepOf(b, "openclaw-gateway-offsite-restore")).toMatchObject({ op: "replace", runs: "create" });
+    expect(stepOf(b, "openclaw-gateway-offsite-restore").runsOldDelete).toBeFalsy();
+    // A rotated S3 key runs the step again on the same server, where offsite.sh finds state
+    // and restores nothing (tests/conformance/offsite-backup.sh), and configure writes the key.
+    const c = await up(offsite(withPlain(KEY_PATHS.supplied("hetzner"), { [k("location")]: "hel1" }), "s3SecretKeyRotated000000000"), { prior: b.state });
+    expect(plan(c)).toEqual(["openclaw-gateway-offsite-restore: update", "openclaw-gateway-configure: replace", "openclaw-gateway-verify: replace"]);
+  });
+
   it("is off by default: no carry step", async () => {
     const a = await up(KEY_PATHS.supplied("hetzner"));
     expect(a.steps.some((s) => s.name === "openclaw-gateway-carry")).toBe(false);
+    expect(a.steps.some((s) => s.name === "openclaw-gateway-offsite-restore")).toBe(false);
   });
 });
 

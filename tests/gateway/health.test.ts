@@ -63,6 +63,22 @@ describe("what the health check counts as a problem", () => {
     expect(Object.keys(judgeHealth({ ...healthy, health: 0, ready: { status: 0 } }, 3))).toEqual(["gateway-unanswered"]);
   });
 
+  it("finds off-site backups failing or late, once they had the time to run", () => {
+    const now = Date.parse("2026-12-07T12:00:00Z");
+    const HOUR = 3_600_000;
+    const judge = (offsite: HealthFacts["offsite"]) => judgeHealth({ ...healthy, offsite }, 3);
+    expect(judge({ configuredAt: now - 100 * HOUR, now, status: { ok: true, at: new Date(now - 20 * HOUR).toISOString() } })).toEqual({});
+    expect(judge({ configuredAt: now - 100 * HOUR, now, status: { ok: true, at: new Date(now - 37 * HOUR).toISOString() } })).toEqual({
+      offsite: "no off-site backup since 2026-12-05T23:00:00.000Z",
+    });
+    expect(judge({ configuredAt: now - 2 * HOUR, now, status: { ok: false, at: new Date(now - HOUR).toISOString(), error: "upload refused" } })).toEqual({
+      offsite: "the last off-site backup failed (upload refused)",
+    });
+    // Just configured, no backup yet: not a problem until a day and a half has passed.
+    expect(judge({ configuredAt: now - 10 * HOUR, now })).toEqual({});
+    expect(judge({ configuredAt: now - 40 * HOUR, now })).toEqual({ offsite: expect.stringMatching(/no off-site backup stored yet/) });
+  });
+
   it("does not count a stopped gateway as unanswered too", () => {
     expect(Object.keys(judgeHealth({ ...healthy, active: "inactive", health: 0 }, 3))).toEqual(["gateway-down"]);
   });
