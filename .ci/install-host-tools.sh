@@ -19,5 +19,6 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   cloud-init shellcheck openssh-server openssh-client ufw iptables iproute2 nmap tinyproxy \
   python3 systemd util-linux curl ca-certificates \
-  mmdebstrap systemd-container apt-utils gnupg dpkg openssl >/dev/null
+  mmdebstrap systemd-container apt-utils gnupg dpkg openssl \
+  age rclone python3-venv >/dev/null
 echo "host tools: cloud-init $(dpkg-query -W -f='${Version}' cloud-init), shellcheck $(dpkg-query -W -f='${Version}' shellcheck), ufw $(dpkg-query -W -f='${Version}' ufw), nmap $(dpkg-query -W -f='${Version}' nmap)"

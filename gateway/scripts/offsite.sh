@@ -156,9 +156,12 @@ restore() {
     echo "offsite: no backup under $bucket/$prefix: nothing to restore"
     return 0
   fi
-  tmp=$(mktemp -d)
+  # The gateway's account verifies and unpacks the archive (restore.sh): the directory is its.
+  tmp=$(mktemp -d /var/tmp/openclaw-offsite-XXXXXX)
+  chown openclaw:openclaw "$tmp"
   rclone copyto "$remote/$newest" "$tmp/$newest" </dev/null
   printf '%s\n' "$identity" | age -d -i - -o "$tmp/${newest%.age}" "$tmp/$newest"
+  chown openclaw:openclaw "$tmp/${newest%.age}"
   "$here/restore.sh" "$tmp/${newest%.age}"
   echo "offsite: restored $newest in $(($(date +%s) - started)) s"
 }

@@ -8,7 +8,7 @@ import { join } from "path";
 import { parse } from "yaml";
 import { hostFiles } from "../../cloud-init";
 import { gatewayArtifacts, gatewayFiles } from "../../gateway";
-import { Rendered, renderMatrix } from "./matrix";
+import { MATRIX, Rendered, renderMatrix } from "./matrix";
 import { inPrivateMounts, run } from "./tools";
 
 let rendered: Rendered[] = [];
@@ -65,8 +65,10 @@ describe("cloud-init accepts the user data", () => {
 describe("shellcheck finds nothing in any rendered script", () => {
   it("for every configuration: the host's scripts and the gateway's", () => {
     const settings = { tailnetHost: "x", models: { anthropic: false, openai: false }, sandboxImage: "i", sandboxNetwork: "none" as const };
-    const expected = [...hostFiles().map((f) => f.artifact), ...Object.keys(gatewayArtifacts(settings))].filter((a) => a.startsWith("scripts/"));
     for (const r of rendered) {
+      // Off-site backups add their script where the configuration has them.
+      const offsite = "openclaw-vps:offsiteBackupEndpoint" in (MATRIX[r.name] ?? {});
+      const expected = [...hostFiles().map((f) => f.artifact), ...Object.keys(gatewayArtifacts({ ...settings, offsite }))].filter((a) => a.startsWith("scripts/"));
       const scripts = files(r.dir, "scripts", "");
       expect(scripts.map((p) => `scripts/${p.split("/").pop() as string}`).sort()).toEqual(expected.sort());
       // Each script's shebang says which shell it is written for; the one Node.js script is
@@ -144,7 +146,7 @@ describe("systemd accepts every rendered unit", () => {
     // Every executable the units name, host and gateway, at its path under /usr/local.
     const local = mkdtempSync(join(tmpdir(), "usr-local-"));
     const settings = { tailnetHost: "x", models: { anthropic: false, openai: false }, sandboxImage: "i", sandboxNetwork: "none" as const };
-    const executables = [...hostFiles(), ...gatewayFiles(settings)]
+    const executables = [...hostFiles(), ...gatewayFiles({ ...settings, offsite: true })]
       .map((f) => ({ path: f.path, content: f.content }))
       .filter((f) => f.path.startsWith("/usr/local/"));
     for (const f of executables) {

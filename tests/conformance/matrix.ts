@@ -1,6 +1,7 @@
 /**
  * The configurations whose artifacts the conformance checks render with
- * `npm run plan -- --out DIR`: both clouds, with and without Telegram, both sandbox networks.
+ * `npm run plan -- --out DIR`: both clouds, with and without Telegram, both sandbox networks,
+ * with and without off-site backups.
  */
 import { join } from "path";
 import { plan, tempDir, writeStackFile } from "../helpers/planCli";
@@ -26,6 +27,14 @@ export const MATRIX: Readonly<Record<string, Readonly<Record<string, string>>>> 
     "openclaw-vps:tailnet": "tail1234.ts.net",
     "openclaw-vps:tailscaleAuthKey": secure,
     "openclaw-vps:sandboxNetwork": "bridge",
+    // Off-site backups, restored from on a rebuild: their script and unit are checked too.
+    "openclaw-vps:offsiteBackupEndpoint": "https://fsn1.your-objectstorage.com",
+    "openclaw-vps:offsiteBackupBucket": "claw-backups",
+    "openclaw-vps:offsiteBackupAccessKey": secure,
+    "openclaw-vps:offsiteBackupSecretKey": secure,
+    "openclaw-vps:offsiteBackupAgeIdentity": secure,
+    "openclaw-vps:restoreOnRebuild": "true",
+    "openclaw-vps:restoreFrom": "offsite",
   },
   "digitalocean-none": {
     "openclaw-vps:cloud": "digitalocean",
