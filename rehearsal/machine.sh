@@ -13,7 +13,8 @@
 #   machine.sh up WORK RUN BUILD TAILNET_HOST NAMES [CODING]
 #                                                   namespaces, links, the internet stand-in
 #                                                   (NAMES: the host names it answers for;
-#                                                   CODING: the coder's far ends' settings)
+#                                                   CODING: the coder's far ends' settings;
+#                                                   $S3_STANDIN: moto's server, the object store)
 #   machine.sh boot WORK RUN ROOT NPM_CACHE         boot the host (in the background)
 #   machine.sh exec WORK CMD...                     run CMD inside the booted host
 #   machine.sh stop WORK                            power the host off (bounded), or kill it
@@ -75,6 +76,8 @@ up() {
   # The internet stand-in, with the coder's far ends when CODING is given.
   local extra=()
   [ -z "$coding" ] || extra=(--public-address "$PUBLIC_ADDR" --coding "$coding")
+  # S3_STANDIN: the object store's stand-in (moto's server) for off-site backups.
+  [ -z "${S3_STANDIN:-}" ] || extra+=(--s3 "$S3_STANDIN")
   ip netns exec "$run-inet" python3 "$here/standins/internet.py" --address "$INET_ADDR" \
     --docroot "$build/docroot" --cert "$build/ca/server.pem" --key "$build/ca/server.key" \
     --names "$names" --log "$work/internet.log" "${extra[@]}" >"$work/internet.out" 2>&1 &

@@ -25,7 +25,8 @@ import { cliVersion, toolchainBin } from "./lib/realEngine";
 import { expectThat, summaryOf } from "./lib/rehearsalProbes";
 import { REFUSING_OPENCLAW_VERSION } from "./lib/releases";
 import { exitWith, prepare, runRehearsal, waitFor } from "./lib/rehearsalRun";
-import { OAUTH, POLICY_PACK, Rehearsal, SECOND_AUTH_KEY, SECRETS, STACK, VERSION, failed, k, lastLines } from "./lib/rehearsalStack";
+import { OAUTH, OFFSITE_BUCKET, POLICY_PACK, Rehearsal, SECOND_AUTH_KEY, SECRETS, STACK, VERSION, failed, k, lastLines } from "./lib/rehearsalStack";
+import { S3_STANDIN_PORT } from "./lib/s3Standin";
 
 export { sequentialDepth } from "./lib/rehearsalRun";
 
@@ -266,13 +267,58 @@ async function rehearse(r: Rehearsal, summary: Record<string, unknown>): Promise
     rebuildFacts.carried && rebuildFacts.fetchedThenRestored === "delete,create" && rebuildFacts.verified && rebuildFacts.serve === "200";
   expectThat(summary.rebuild === true, "the rebuild", rebuildFacts);
 
+  // 10b. Off-site backups (on since the first up) and losing the server. restoreFrom offsite:
+  //     the new restore step runs on the running server and restores nothing (it has state).
+  //     A marker, then a daily backup as its timer starts it: the upload follows it, and the
+  //     object store holds only age ciphertext (no marker, no secret of the .env in it). Then
+  //     the server is lost: its host powered off, nothing fetched from it. A new generation
+  //     restores the newest off-site backup before configure, and verifies.
+  const fromOffsite = await r.up("restore from off-site", { plain: { [k("restoreFrom")]: "offsite" } });
+  if (!fromOffsite.ok) throw failed(fromOffsite);
+  const offMark = randomBytes(8).toString("hex");
+  r.machine.sh(`runuser -u openclaw -- sh -c 'echo ${offMark} > /home/openclaw/.openclaw/rehearsal-offsite'`, "marking the state");
+  r.machine.sh("systemctl start openclaw-backup.service", "the backup service", 300);
+  const pushed = await waitFor(() => /"ok":true/.test(r.machine.exec(["cat", "/var/lib/openclaw-vps/offsite.json"]).stdout), 300);
+  const offStatus = JSON.parse(r.machine.exec(["cat", "/var/lib/openclaw-vps/offsite.json"]).stdout || "{}") as { ok?: boolean; object?: string; bytes?: number; seconds?: number };
+  const s3 = (path: string) => r.machine.inNamespace("inet", "curl", ["-sS", "--fail", `http://127.0.0.1:${S3_STANDIN_PORT}/${OFFSITE_BUCKET}${path}`]).stdout;
+  const stored = [...s3(`?list-type=2&prefix=${PROJECT}-${STACK}/`).matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1]);
+  // Every object stored so far (the backup of step 7 uploaded too), read back raw.
+  const objects = stored.map((key) => s3(`/${key}`));
+  const lostServer = r.hosts.current();
+  r.say("losing the server: its host powered off");
+  r.machine.stop();
+  const offsiteRebuild = await r.timed("offsiteRebuild", () => r.up("the server lost, rebuilt from off-site", { plain: { [k("serverGeneration")]: "3" } }));
+  const restoredFrom = Rehearsal.stdoutOf(offsiteRebuild, "-offsite-restore");
+  const offsiteFacts = {
+    keptOnRunning: /this server has its state already: nothing restored/.test(Rehearsal.stdoutOf(fromOffsite, "-offsite-restore")),
+    pushed,
+    status: offStatus,
+    stored,
+    headers: [...new Set(objects.map((o) => o.slice(0, 21)))],
+    plainInObjects: objects.reduce((n, o) => n + [offMark, ...Object.values(SECRETS)].filter((c) => o.includes(c)).length, 0),
+    rebuilt: offsiteRebuild.ok,
+    newServer: r.hosts.current() !== undefined && r.hosts.current()?.id !== lostServer?.id,
+    carried: offsiteRebuild.ran.some((e) => e.name.endsWith("-carry")),
+    restoredLine: restoredFrom.split("\n").filter((l) => l.startsWith("offsite:")).pop(),
+    sameState: r.machine.exec(["cat", "/home/openclaw/.openclaw/rehearsal-offsite"]).stdout.trim() === offMark,
+    verified: summaryOf(r.output("verification")).ok,
+    serve: r.probes.throughServe("/health"),
+  };
+  summary.offsite =
+    offsiteFacts.keptOnRunning && offsiteFacts.pushed && offsiteFacts.status.ok === true && stored.length >= 1 && stored[stored.length - 1] === `${PROJECT}-${STACK}/${offStatus.object}` &&
+    JSON.stringify(offsiteFacts.headers) === '["age-encryption.org/v1"]' && offsiteFacts.plainInObjects === 0 && offsiteFacts.rebuilt && offsiteFacts.newServer && !offsiteFacts.carried &&
+    offsiteFacts.restoredLine === `offsite: restored ${offStatus.object} in ${/ in (\d+) s$/.exec(offsiteFacts.restoredLine ?? "")?.[1]} s` &&
+    offsiteFacts.sameState && offsiteFacts.verified && offsiteFacts.serve === "200";
+  summary.offsiteTimes = { uploadSeconds: offStatus.seconds, bytes: offStatus.bytes, rebuildSeconds: r.timings.offsiteRebuild, restore: offsiteFacts.restoredLine };
+  expectThat(summary.offsite === true, "off-site backups: stored encrypted, and a lost server rebuilt from them", offsiteFacts);
+
   // 11. protect: on, a rebuild refused with the message the docs give (nothing changes), off.
   const guarded = await r.up("protect on", { plain: { [k("protect")]: "true" } });
   if (!guarded.ok) throw failed(guarded);
   const serverBefore = r.hosts.current()?.id;
-  const refused = await r.up("a rebuild while protected", { plain: { [k("serverGeneration")]: "3" } });
+  const refused = await r.up("a rebuild while protected", { plain: { [k("serverGeneration")]: "4" } });
   const refusedText = refused.result.stdout + refused.result.stderr;
-  const undo = await r.up("the generation set back", { plain: { [k("serverGeneration")]: "2" } });
+  const undo = await r.up("the generation set back", { plain: { [k("serverGeneration")]: "3" } });
   const lifted = await r.up("protect off", { plain: { [k("protect")]: "false" } });
   const protectFacts = { refused: !refused.ok, message: /while protect is on/.test(refusedText), ran: refused.ran.length, sameServer: r.hosts.current()?.id === serverBefore, undo: undo.ok, lifted: lifted.ok };
   summary.protect = protectFacts.refused && protectFacts.message && protectFacts.ran === 0 && protectFacts.sameServer && protectFacts.undo && protectFacts.lifted;
@@ -328,6 +374,7 @@ const EXPECTED: Readonly<Record<string, unknown>> = {
   reboot: true,
   newAuthKeyAlone: "nothing changed",
   rebuild: true,
+  offsite: true,
   protect: true,
   stateCanaries: 0,
   urlTokenAccepted: true,

@@ -10,10 +10,15 @@ under DOCROOT/<host name>/: Debian's own signed indexes and the packages the hos
 the stand-in apt repositories, and a container image laid out as a registry (Docker's
 registry API v2, read-only: manifests by tag, blobs by digest). Every request is logged.
 
+With --s3 MOTO_SERVER it is also the object store off-site backups go to: requests for
+S3_HOST are handed to moto's server (which keeps the S3 API's rules), run on this namespace's
+loopback, and its answers handed back, over the same HTTPS.
+
 Usage: internet.py --address A --docroot DIR --cert F --key F --names n1,n2 --log FILE
 """
 import argparse
 import hashlib
+import http.client
 import http.server
 import json
 import os
@@ -21,12 +26,17 @@ import socket
 import socketserver
 import ssl
 import struct
+import subprocess
 import threading
+import time
 import urllib.parse
 
 import coding
 
 MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
+S3_HOST = "fsn1.your-objectstorage.com"
+S3_PORT = 8791
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection", "host"}
 
 
 def dns_server(address, names, log, public=None):
@@ -59,7 +69,44 @@ def dns_server(address, names, log, public=None):
             continue
 
 
-def handler_for(docroot, log, world=None):
+def start_s3(moto, log):
+    """moto's server on this namespace's loopback; waits (bounded) until it answers."""
+    proc = subprocess.Popen([moto, "-H", "127.0.0.1", "-p", str(S3_PORT)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", S3_PORT, timeout=2)
+            conn.request("GET", "/")
+            conn.getresponse().read()
+            log(f"s3 stand-in (moto) on 127.0.0.1:{S3_PORT} for {S3_HOST}")
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("internet: the S3 stand-in did not start")
+
+
+def proxy_s3(handler, head_only):
+    """One request for S3_HOST, handed to moto as it came (method, path, headers, body)."""
+    length = int(handler.headers.get("Content-Length") or 0)
+    body = handler.rfile.read(length) if length else None
+    headers = {k: v for k, v in handler.headers.items() if k.lower() not in HOP_BY_HOP}
+    conn = http.client.HTTPConnection("127.0.0.1", S3_PORT, timeout=300)
+    conn.request(handler.command, handler.path, body=body, headers=headers)
+    res = conn.getresponse()
+    data = res.read()
+    handler.send_response(res.status)
+    for k, v in res.getheaders():
+        # A HEAD's Content-Length is the object's size: kept; otherwise the body's own.
+        if k.lower() not in HOP_BY_HOP and (head_only or k.lower() != "content-length"):
+            handler.send_header(k, v)
+    if not head_only:
+        handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    if not head_only:
+        handler.wfile.write(data)
+    return res.status
+
+
+def handler_for(docroot, log, world=None, s3=False):
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -105,7 +152,10 @@ def handler_for(docroot, log, world=None):
 
         def dispatch(self, head_only):
             host = (self.headers.get("Host") or "").split(":")[0].lower()
-            if world is not None and host in coding.HOSTS:
+            if s3 and host == S3_HOST:
+                status = proxy_s3(self, head_only)
+                log(f"http {self.client_address[0]} {self.command} {host}{self.path.split('?', 1)[0]} {status}")
+            elif world is not None and host in coding.HOSTS:
                 status = coding.serve(world, self, host)
                 log(f"http {self.client_address[0]} {self.command} {host}{self.path.split('?', 1)[0]} {status}")
             elif self.command in ("GET", "HEAD"):
@@ -127,6 +177,9 @@ def handler_for(docroot, log, world=None):
         def do_PUT(self):
             self.dispatch(False)
 
+        def do_DELETE(self):
+            self.dispatch(False)
+
     return Handler
 
 
@@ -142,6 +195,8 @@ def main():
     # The coder's far ends (coding.py): a JSON file of settings, and the control port.
     p.add_argument("--coding")
     p.add_argument("--public-address")
+    # The object store's stand-in: moto's server.
+    p.add_argument("--s3")
     a = p.parse_args()
     lock = threading.Lock()
 
@@ -158,7 +213,9 @@ def main():
         world = coding.World(c["root"], c["ownerId"], c["bots"], c["readToken"], c["writeToken"], log)
         control = Server(("127.0.0.1", int(c["controlPort"])), coding.control_handler(world))
         threading.Thread(target=control.serve_forever, daemon=True).start()
-    handler = handler_for(a.docroot, log, world)
+    if a.s3:
+        start_s3(a.s3, log)
+    handler = handler_for(a.docroot, log, world, s3=bool(a.s3))
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(a.cert, a.key)
     servers = []

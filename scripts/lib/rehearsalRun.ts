@@ -14,8 +14,9 @@ import { REPO, cleanUpAfter, must, runTool } from "./rehearsal";
 import { Probes } from "./rehearsalProbes";
 import { REFUSING_OPENCLAW_VERSION } from "./releases";
 import { internetNames, mergeSpecs, renderSpec, specFromPlan } from "./rehearsalSpec";
-import { OAUTH, Rehearsal, SECOND_AUTH_KEY, SECRETS, STACK, STACK_FILES, VERSION, Variant, k } from "./rehearsalStack";
+import { OAUTH, OFFSITE_BUCKET, Rehearsal, SECOND_AUTH_KEY, SECRETS, STACK, STACK_FILES, VERSION, Variant, k } from "./rehearsalStack";
 import { commandSteps } from "./steps";
+import { MOTO_SERVER, S3_STANDIN_PORT } from "./s3Standin";
 import { Hosts } from "../../toolchain/providers/hosts";
 
 /** The cache key: everything the built root and repositories depend on. */
@@ -62,8 +63,15 @@ export async function prepare(r: Rehearsal, bin: string): Promise<{ image: strin
 
   // The networks; the server itself is booted by `pulumi up`, through the hcloud stand-in.
   if (!process.env.KEEP_REHEARSAL) cleanUpAfter(r.machine);
+  // Off-site backups go to an S3 stand-in behind the internet stand-in (rehearsal/machine.sh).
+  if (spec.offsite) {
+    if (!existsSync(MOTO_SERVER)) throw new Error(`${MOTO_SERVER} is missing: run bash .ci/install-s3-standin.sh`);
+    process.env.S3_STANDIN = MOTO_SERVER;
+  }
   r.machine.up(build, r.tailnetHost, internetNames(spec), r.variant === "coding" ? r.codingWorld() : undefined);
   r.probes = new Probes(r.machine, build, r.tailnetHost, r.addresses);
+  // The bucket, as its owner makes it in the cloud's console.
+  if (spec.offsite) must(r.machine.inNamespace("inet", "curl", ["-sS", "--fail", "-X", "PUT", `http://127.0.0.1:${S3_STANDIN_PORT}/${OFFSITE_BUCKET}`]), "making the bucket");
   const hostsFile = Hosts.write({
     work: r.work,
     run: r.machine.run,

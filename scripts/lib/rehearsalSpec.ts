@@ -26,6 +26,9 @@ export const REGISTRY_HOST = "registry-1.docker.io";
  */
 export const CODING_HOSTS = ["api.telegram.org", "api.anthropic.com", "github.com", "api.github.com", "hc-ping.com"] as const;
 
+/** The object store off-site backups go to in the rehearsal (an S3 stand-in behind internet.py). */
+export const OFFSITE_HOST = "fsn1.your-objectstorage.com";
+
 /** The addresses rehearsal/machine.sh gives its namespaces (it is their one definition). */
 export interface Addresses {
   readonly INET_ADDR: string;
@@ -100,6 +103,8 @@ export interface Spec {
   readonly tailnetSuffix: string;
   /** Whether a plan has coding on: the coder's far ends are served too. */
   readonly coding?: boolean;
+  /** Whether a plan has off-site backups: the object store is served too. */
+  readonly offsite?: boolean;
 }
 
 export function specFromPlan(planDir: string, openclawVersions: string[], tailnetSuffix: string): Spec {
@@ -109,9 +114,17 @@ export function specFromPlan(planDir: string, openclawVersions: string[], tailne
   // With coding on, the egress script installs its packages on first use.
   const egress = join(planDir, "scripts", "coding-egress.sh");
   const coding = existsSync(egress);
+  // With off-site backups, configure installs their tools.
+  const offsiteScript = join(planDir, "scripts", "gateway-offsite.sh");
+  const offsite = existsSync(offsiteScript);
   return {
-    hostPackages: [...cloudInit.packages, ...(coding ? codingPackages(readFileSync(egress, "utf8")) : [])],
+    hostPackages: [
+      ...cloudInit.packages,
+      ...(coding ? codingPackages(readFileSync(egress, "utf8")) : []),
+      ...(offsite ? codingPackages(readFileSync(offsiteScript, "utf8")) : []),
+    ],
     coding,
+    offsite,
     repos,
     sandbox: sandboxImage(readFileSync(join(planDir, "sandbox", "Dockerfile"), "utf8")),
     openclawVersions,
@@ -119,10 +132,10 @@ export function specFromPlan(planDir: string, openclawVersions: string[], tailne
   };
 }
 
-/** The `readonly PACKAGES="..."` the coding egress script installs. */
+/** The `readonly PACKAGES="..."` a script installs on first use (coding-egress.sh, offsite.sh). */
 export function codingPackages(script: string): string[] {
   const found = /^readonly PACKAGES="([a-z0-9.+ -]+)"$/m.exec(script);
-  if (!found) throw new Error("the rendered coding-egress.sh names no PACKAGES");
+  if (!found) throw new Error("the rendered script names no PACKAGES");
   return found[1].trim().split(/\s+/);
 }
 
@@ -141,6 +154,7 @@ export function mergeSpecs(specs: readonly Spec[]): Spec {
     openclawVersions: union(specs.map((s) => s.openclawVersions)),
     tailnetSuffix: first.tailnetSuffix,
     coding: specs.some((s) => s.coding === true),
+    offsite: specs.some((s) => s.offsite === true),
   };
 }
 
@@ -148,7 +162,7 @@ export function mergeSpecs(specs: readonly Spec[]): Spec {
 export function internetNames(spec: Spec): string[] {
   const repoHosts = spec.repos.map((r) => new URL(r.line.split(" ")[0]).hostname);
   // Debian's mirror and its security archive, as the image's sources name them.
-  return [...new Set(["deb.debian.org", "security.debian.org", ...repoHosts, REGISTRY_HOST, ...(spec.coding ? CODING_HOSTS : [])])];
+  return [...new Set(["deb.debian.org", "security.debian.org", ...repoHosts, REGISTRY_HOST, ...(spec.coding ? CODING_HOSTS : []), ...(spec.offsite ? [OFFSITE_HOST] : [])])];
 }
 
 /** The settings file rehearsal/build.sh sources. */
