@@ -41,6 +41,7 @@ export function stackSettings(cfg: StackConfig): OpenClawGatewayArgs {
     serverGeneration: cfg.serverGeneration,
     restoreOnRebuild: cfg.restoreOnRebuild,
     restoreFrom: cfg.restoreFrom,
+    tailnetPolicy: cfg.tailnetPolicy,
     ...(cfg.offsite
       ? { offsiteBackupEndpoint: cfg.offsite.endpoint, offsiteBackupBucket: cfg.offsite.bucket, offsiteBackupPrefix: cfg.offsite.prefix, offsiteBackupKeep: cfg.offsite.keep }
       : {}),

@@ -13,6 +13,7 @@ import { ADMIN_USER, hostFiles, renderCloudInit } from "../cloud-init";
 import { GATEWAY_SETUP_FORMER_TYPE, GatewaySetup, HOST_WAIT_SECONDS } from "./gateway";
 import { rebuildGuard } from "./rebuildGuard";
 import { TailnetDevice } from "./tailnetDevice";
+import { TailnetPolicy, wantedPolicy } from "./tailnetPolicy";
 import { DenyAllFirewall } from "./firewall";
 import { DeployKey } from "./deployKey";
 import { HostKey, knownHostsLine } from "./hostKey";
@@ -169,6 +170,11 @@ export class OpenClawGateway extends pulumi.ComponentResource {
 
     // Only with API credentials: mints the auth key and finds the device's address.
     const tailscaleApi = cfg.tailscaleAuth.kind === "mint" ? tailscaleProvider(name, cfg.providerCredentials, child()) : undefined;
+    // tailnetPolicy: the policy owns the server's tags before a key for them is minted.
+    const policy =
+      tailscaleApi && cfg.tailnetPolicy !== "unmanaged"
+        ? new TailnetPolicy(`${name}-tailnet-policy`, { want: wantedPolicy(deployment, cfg.tailscaleTags, cfg.tailnetPolicy), credentials: cfg.providerCredentials }, child())
+        : undefined;
     const authKey = new TailscaleAuthKey(
       `${name}-tailscale`,
       tailscaleApi
@@ -178,6 +184,7 @@ export class OpenClawGateway extends pulumi.ComponentResource {
             tags: cfg.tailscaleTags,
             // Every input of a key replaces it: naming the generation mints one per server.
             description: generation.apply((g) => `${cfg.project}/${cfg.stack} ${cfg.hostname} g${g.slice(0, 8)}`),
+            after: policy ? [policy] : [],
           }
         : { kind: "supplied", key: requireDefined(cfg.secrets.tailscaleAuthKey, "tailscaleAuthKey") },
       child(),

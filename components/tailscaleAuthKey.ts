@@ -24,6 +24,8 @@ export type TailscaleAuthKeyArgs =
       readonly tags: readonly string[];
       /** Shown in the tailnet's key list; names the server generation, so each server gets its own key. */
       readonly description: pulumi.Input<string>;
+      /** What must exist first: the tailnet policy entries that own the key's tags (tailnetPolicy). */
+      readonly after?: pulumi.Resource[];
     }
   | {
       /** Use a key the operator supplied in stack config. */
@@ -53,7 +55,7 @@ export class TailscaleAuthKey extends pulumi.ComponentResource {
             // changes the description, which mints a fresh key for the new server.
             recreateIfInvalid: "never",
           },
-          { parent: this, provider: args.provider },
+          { parent: this, provider: args.provider, dependsOn: args.after ?? [] },
         );
         this.key = pulumi.secret(minted.key);
         break;

@@ -213,6 +213,12 @@ export const KEYS = {
     description:
       "When the server is rebuilt or moved, carry its newest backup over and restore it on the new one, so the same gateway comes back (pairings, sessions, state).",
   },
+  tailnetPolicy: {
+    type: "string",
+    default: "unmanaged",
+    description:
+      "unmanaged (you keep the tailnet policy), managed (the stack adds to it what the server needs: owners for its tags, SSH for admins, HTTPS for members, each line marked and removed with the stack; the rest of your policy is kept) or managed-with-ci (also tag:ci for CI runners). Needs Tailscale API credentials with the policy_file scope.",
+  },
   restoreFrom: {
     type: "string",
     default: "carried",

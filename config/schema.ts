@@ -45,6 +45,8 @@ export interface ValidConfig {
   readonly gatewayTokenVersion: number;
   readonly serverGeneration: number;
   readonly restoreOnRebuild: boolean;
+  /** Whether the stack adds what the server needs to the tailnet policy (components/tailnetPolicy.ts). */
+  readonly tailnetPolicy: "unmanaged" | "managed" | "managed-with-ci";
   /** Where restoreOnRebuild restores from: the old server's carried state, or the newest off-site backup. */
   readonly restoreFrom: "carried" | "offsite";
   /** Off-site backups, when configured: where they go and how many are kept (the credentials are secrets). */
@@ -228,6 +230,7 @@ const plainSchemas = {
     .regex(/^\d+$/, "a whole number of seconds from 60 to 600")
     .transform(Number)
     .pipe(z.number().int().min(60, "a whole number of seconds from 60 to 600").max(600, "a whole number of seconds from 60 to 600 (OpenClaw's longest approval wait)")),
+  tailnetPolicy: z.enum(["unmanaged", "managed", "managed-with-ci"], { error: "unmanaged, managed or managed-with-ci" }),
   restoreFrom: z.enum(["carried", "offsite"], { error: "carried (the old server's state, fetched before it is deleted) or offsite (the newest off-site backup)" }),
   offsiteBackupEndpoint: z
     .string()
@@ -390,6 +393,13 @@ export function validateConfig(raw: RawConfig): ValidationResult {
   crossCheckOffsite(parsed, raw, add);
   crossCheckUserDataSize(parsed, add);
   const tailscaleAuth = chooseTailscaleAuth(raw, secretsSet, add);
+  if (tailscaleAuth?.kind === "supplied" && parsed.tailnetPolicy !== undefined && parsed.tailnetPolicy !== "unmanaged") {
+    add(
+      fullKey("tailnetPolicy"),
+      JSON.stringify(parsed.tailnetPolicy),
+      "unmanaged, or Tailscale API credentials with the policy_file scope (tailscale:oauthClientId and tailscale:oauthClientSecret, or tailscale:apiKey): the policy is changed through the API",
+    );
+  }
 
   if (issues.length > 0 || !cloud || !tailscaleAuth) return { ok: false, issues };
   const p = parsed as Record<string, unknown>;
@@ -414,6 +424,7 @@ export function validateConfig(raw: RawConfig): ValidationResult {
       serverGeneration: p.serverGeneration as number,
       restoreOnRebuild: p.restoreOnRebuild as boolean,
       restoreFrom: p.restoreFrom as "carried" | "offsite",
+      tailnetPolicy: p.tailnetPolicy as "unmanaged" | "managed" | "managed-with-ci",
       ...(p.offsiteBackupEndpoint
         ? {
             offsite: {

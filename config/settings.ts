@@ -47,6 +47,8 @@ export interface OpenClawGatewayArgs {
   serverGeneration?: number;
   /** Carry the newest state over to a rebuilt or moved server. Default: false. */
   restoreOnRebuild?: boolean;
+  /** unmanaged (default), managed or managed-with-ci: the stack adds what the server needs to the tailnet policy. */
+  tailnetPolicy?: string;
   /** Where restoreOnRebuild restores from: carried (default) or offsite (the newest off-site backup). */
   restoreFrom?: string;
   /** Off-site backups: the object store's S3 endpoint (https://...). Unset: none. */

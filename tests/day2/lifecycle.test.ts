@@ -347,3 +347,33 @@ describe("an existing deployment, after updating this program", () => {
     }
   });
 });
+
+describe("tailnetPolicy", () => {
+  const managed = (mode: string) => withPlain(KEY_PATHS.minted("hetzner"), { [k("tailnetPolicy")]: mode });
+
+  it("managed: the entries go in before a key for the tags is minted, stay across ups, and are swapped whole (old out first) when they change", async () => {
+    const a = await up(managed("managed"));
+    const regs = a.evaluation.registrations;
+    const reg = (name: string) => regs.find((x) => x.name === name)!;
+    const entries = reg("openclaw-tailnet-policy-entries");
+    expect(unwrap(entries.inputs.create)).toBe("node scripts/tailnet-policy.js apply");
+    expect(unwrap(entries.inputs.delete)).toBe("node scripts/tailnet-policy.js remove");
+    const wanted = JSON.parse(String((unwrap(entries.inputs.triggers) as unknown[])[0])) as { deployment: string; tagOwners: Record<string, string[]> };
+    expect(wanted).toMatchObject({ deployment: "openclaw-vps-test", tagOwners: { "tag:openclaw": ["autogroup:admin"] } });
+    expect(entries.deleteBeforeReplace).toBe(true);
+    // The minted key waits for the policy's entries.
+    expect(reg("openclaw-tailscale-minted").dependencies).toContain(entries.urn);
+    expect(plan(await up(managed("managed"), { prior: a.state }))).toEqual([]);
+    const b = await up(managed("managed-with-ci"), { prior: a.state });
+    expect(stepOf(b, "openclaw-tailnet-policy-entries")).toMatchObject({ op: "replace", runs: "create", runsOldDelete: true });
+    // Off again: the entries are removed, the server stays.
+    const c = await up(KEY_PATHS.minted("hetzner"), { prior: b.state });
+    expect(stepOf(c, "openclaw-tailnet-policy-entries").op).toBe("delete");
+    expect(stepOf(c, CLOUDS.hetzner.server).op).toBe("same");
+  });
+
+  it("is unmanaged by default", async () => {
+    const a = await up(KEY_PATHS.minted("hetzner"));
+    expect(a.steps.some((s) => s.name.startsWith("openclaw-tailnet-policy"))).toBe(false);
+  });
+});
