@@ -19,7 +19,7 @@ const { URL } = require("node:url");
 
 const HCLOUD = (process.env.HCLOUD_ENDPOINT || "https://api.hetzner.cloud/v1").replace(/\/$/, "");
 const DIGITALOCEAN = (process.env.DIGITALOCEAN_API_URL || "https://api.digitalocean.com").replace(/\/$/, "");
-const TAILSCALE = (process.env.TAILSCALE_BASE_URL || "https://api.tailscale.com").replace(/\/$/, "");
+const { accessToken, base: TAILSCALE, hasCredentials } = require("./tailscale-api");
 
 /** What to remove, from what the APIs list: pure, so the rules are tested on their own. */
 function chooseHcloud(items, project, prefix) {
@@ -64,20 +64,6 @@ async function digitaloceanList(kind, token) {
   return out;
 }
 
-async function tailscaleToken() {
-  if (process.env.TAILSCALE_API_KEY) return process.env.TAILSCALE_API_KEY;
-  const id = process.env.TAILSCALE_OAUTH_CLIENT_ID;
-  const secret = process.env.TAILSCALE_OAUTH_CLIENT_SECRET;
-  if (!id || !secret) return undefined;
-  const res = await fetch(`${TAILSCALE}/api/v2/oauth/token`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ client_id: id, client_secret: secret }),
-    signal: AbortSignal.timeout(30_000),
-  });
-  if (!res.ok) throw new Error(`Tailscale: OAuth token request failed: HTTP ${res.status}`);
-  return (await res.json()).access_token;
-}
 
 async function sweep(project, prefix, hostnamePrefix, { dryRun = false, log = console.log } = {}) {
   // A prefix that could match a real stack's or server's name is refused: only staging's.
@@ -102,8 +88,8 @@ async function sweep(project, prefix, hostnamePrefix, { dryRun = false, log = co
     const tags = (await digitaloceanList("tags", digitalocean)).filter((t) => String(t.name).startsWith(`${project}-${prefix}`));
     for (const t of tags) await remove(`DigitalOcean tag ${t.name}`, "DELETE", `${DIGITALOCEAN}/v2/tags/${encodeURIComponent(t.name)}`, digitalocean);
   }
-  const tailscale = await tailscaleToken();
-  if (tailscale) {
+  if (hasCredentials()) {
+    const tailscale = await accessToken();
     const { devices = [] } = await call("GET", `${TAILSCALE}/api/v2/tailnet/-/devices`, tailscale, "Tailscale: listing devices");
     for (const d of chooseDevices(devices, hostnamePrefix)) await remove(`tailnet device ${d.hostname} (${d.id})`, "DELETE", `${TAILSCALE}/api/v2/device/${d.id}`, tailscale);
   }

@@ -20,7 +20,7 @@
 "use strict";
 const { parse, parseTree, findNodeAtLocation } = require("jsonc-parser");
 
-const base = (process.env.TAILSCALE_BASE_URL || "https://api.tailscale.com").replace(/\/$/, "");
+const { accessToken, base } = require("./tailscale-api");
 const tailnet = encodeURIComponent(process.env.TAILSCALE_TAILNET || "-");
 const HUJSON = { allowTrailingComma: true, disallowComments: false };
 const TRIES = 5;
@@ -85,22 +85,6 @@ function removeFrom(text, deployment, added) {
   return { text: out, kept };
 }
 
-let token;
-async function accessToken() {
-  if (token) return token;
-  if (process.env.TAILSCALE_API_KEY) return (token = process.env.TAILSCALE_API_KEY);
-  const id = process.env.TAILSCALE_OAUTH_CLIENT_ID;
-  const secret = process.env.TAILSCALE_OAUTH_CLIENT_SECRET;
-  if (!id || !secret) throw new Error("no Tailscale credentials in the environment");
-  const res = await fetch(`${base}/api/v2/oauth/token`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ client_id: id, client_secret: secret }),
-    signal: AbortSignal.timeout(30_000),
-  });
-  if (!res.ok) throw new Error(`OAuth token request failed: HTTP ${res.status}`);
-  return (token = (await res.json()).access_token);
-}
 
 async function readPolicy() {
   const res = await fetch(`${base}/api/v2/tailnet/${tailnet}/acl`, {

@@ -19,26 +19,11 @@
 //   TAILSCALE_BASE_URL overrides https://api.tailscale.com (as for the Tailscale provider).
 "use strict";
 
-const base = (process.env.TAILSCALE_BASE_URL || "https://api.tailscale.com").replace(/\/$/, "");
+const { accessToken, base } = require("./tailscale-api");
 /** How long before this run's start a device may have registered (the server exists by then). */
 const SLACK_MS = 60_000;
 const POLL_MS = Number(process.env.OPENCLAW_VPS_POLL_MS || 5000);
 
-let token;
-async function accessToken() {
-  if (token) return token;
-  if (process.env.TAILSCALE_API_KEY) return (token = process.env.TAILSCALE_API_KEY);
-  const id = process.env.TAILSCALE_OAUTH_CLIENT_ID;
-  const secret = process.env.TAILSCALE_OAUTH_CLIENT_SECRET;
-  if (!id || !secret) throw new Error("no Tailscale credentials in the environment");
-  const res = await fetch(`${base}/api/v2/oauth/token`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ client_id: id, client_secret: secret }),
-  });
-  if (!res.ok) throw new Error(`OAuth token request failed: HTTP ${res.status}`);
-  return (token = (await res.json()).access_token);
-}
 
 async function api(method, path, body) {
   const res = await fetch(`${base}${path}`, {

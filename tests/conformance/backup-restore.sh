@@ -48,18 +48,7 @@ ls -d /home/openclaw/.openclaw.before-restore-* | wc -l >"$W/aside"
 STEPS
 
 export W=$work PATH="/opt/octools/bin:$work/stubs:$PATH"
-# shellcheck disable=SC2016 # expanded by the inner shell
-unshare -m --net --propagation private bash -c '
-  set -e
-  ip link set lo up
-  mount --bind "$W/etc" /etc
-  mount -t tmpfs tmpfs /home && mkdir -m 0755 /home/openclaw && chown openclaw:openclaw /home/openclaw
-  mount -t tmpfs tmpfs /var/backups
-  mount -t tmpfs tmpfs /var/tmp && chmod 1777 /var/tmp
-  mount -t tmpfs tmpfs /opt && mkdir -p /opt/octools/bin /opt/octools/node_modules
-  cp "$2" /opt/octools/node
-  mount --bind "$(dirname "$(dirname "$3")")" /opt/octools/node_modules
-  exec bash "$W/steps.sh" "$1"' run "$artifacts" "$node24" "$entry" || { cat "$work"/*.out >&2; exit 1; }
+on_private_host "$node24" "$entry" "$work/steps.sh" "$artifacts" || { cat "$work"/*.out >&2; exit 1; }
 
 echo "RESULT backup=$(tail -n 1 "$work/backup.out")"
 echo "RESULT archive_mode=$(cat "$work/archive-mode")"

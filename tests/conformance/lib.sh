@@ -77,3 +77,27 @@ while True:
     c, _ = s.accept(); c.sendall(b"hello\n"); c.close()' "$2" "$3" &
   pids+=("$!")
 }
+
+# on_private_host NODE24 OPENCLAW_ENTRY STEPS [ARGS...]: runs the script STEPS as root in a
+# private mount namespace and a network namespace with only loopback, shaped as the server:
+# the private copy of /etc at $W/etc, fresh /home/openclaw, /var/backups and /var/tmp, and
+# the OpenClaw under test at /opt/octools (node, node_modules; bin/ for a wrapper). $W must be
+# exported.
+on_private_host() {
+  local node24=$1 entry=$2
+  shift 2
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  unshare -m --net --propagation private bash -c '
+    set -e
+    ip link set lo up
+    mount --bind "$W/etc" /etc
+    mkdir -p /etc/openclaw-vps
+    mount -t tmpfs tmpfs /home && mkdir -m 0755 /home/openclaw && chown openclaw:openclaw /home/openclaw
+    mount -t tmpfs tmpfs /var/backups
+    mount -t tmpfs tmpfs /var/tmp && chmod 1777 /var/tmp
+    mount -t tmpfs tmpfs /opt && mkdir -p /opt/octools/bin /opt/octools/node_modules
+    cp "$1" /opt/octools/node
+    mount --bind "$(dirname "$(dirname "$2")")" /opt/octools/node_modules
+    shift 2
+    exec bash "$@"' run "$node24" "$entry" "$@"
+}

@@ -109,19 +109,7 @@ STEPS
 
 # The status file where the test keeps it (the server's is /var/lib/openclaw-vps/offsite.json).
 export W=$work PATH="/opt/octools/bin:$work/stubs:$PATH" OPENCLAW_VPS_OFFSITE_STATUS=$work/offsite.json
-# shellcheck disable=SC2016 # expanded by the inner shell
-unshare -m --net --propagation private bash -c '
-  set -e
-  ip link set lo up
-  mount --bind "$W/etc" /etc
-  mkdir -p /etc/openclaw-vps
-  mount -t tmpfs tmpfs /home && mkdir -m 0755 /home/openclaw && chown openclaw:openclaw /home/openclaw
-  mount -t tmpfs tmpfs /var/backups
-  mount -t tmpfs tmpfs /var/tmp && chmod 1777 /var/tmp
-  mount -t tmpfs tmpfs /opt && mkdir -p /opt/octools/bin /opt/octools/node_modules
-  cp "$2" /opt/octools/node
-  mount --bind "$(dirname "$(dirname "$3")")" /opt/octools/node_modules
-  exec bash "$W/steps.sh" "$1" "$4" "$5"' run "$artifacts" "$node24" "$entry" "$moto" "$recipient" || { tail -n 30 "$work"/*.out "$work/moto.log" >&2; exit 1; }
+on_private_host "$node24" "$entry" "$work/steps.sh" "$artifacts" "$moto" "$recipient" || { tail -n 30 "$work"/*.out "$work/moto.log" >&2; exit 1; }
 
 echo "RESULT canary_in_plain_archive=$(cat "$work/canary-plain")"
 echo "RESULT push=$(tail -n 1 "$work/push1.out")"
