@@ -277,13 +277,21 @@ async function rehearse(r: Rehearsal, summary: Record<string, unknown>): Promise
   if (!fromOffsite.ok) throw failed(fromOffsite);
   const offMark = randomBytes(8).toString("hex");
   r.machine.sh(`runuser -u openclaw -- sh -c 'echo ${offMark} > /home/openclaw/.openclaw/rehearsal-offsite'`, "marking the state");
+  // The last upload so far (the carry step's fetch above took a backup too, and it was
+  // uploaded): the one to wait for is the next.
+  type OffsiteStatus = { ok?: boolean; object?: string; bytes?: number; seconds?: number };
+  const offsiteStatus = () => JSON.parse(r.machine.exec(["cat", "/var/lib/openclaw-vps/offsite.json"]).stdout || "{}") as OffsiteStatus;
+  const previous = offsiteStatus().object;
   r.machine.sh("systemctl start openclaw-backup.service", "the backup service", 300);
-  const pushed = await waitFor(() => /"ok":true/.test(r.machine.exec(["cat", "/var/lib/openclaw-vps/offsite.json"]).stdout), 300);
-  const offStatus = JSON.parse(r.machine.exec(["cat", "/var/lib/openclaw-vps/offsite.json"]).stdout || "{}") as { ok?: boolean; object?: string; bytes?: number; seconds?: number };
+  const pushed = await waitFor(() => {
+    const now = offsiteStatus();
+    return now.ok === true && now.object !== undefined && now.object !== previous;
+  }, 300);
+  const offStatus = offsiteStatus();
   const s3 = (path: string) => r.machine.inNamespace("inet", "curl", ["-sS", "--fail", `http://127.0.0.1:${S3_STANDIN_PORT}/${OFFSITE_BUCKET}${path}`]).stdout;
   const stored = [...s3(`?list-type=2&prefix=${PROJECT}-${STACK}/`).matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1]);
   // Every object stored so far (the backup of step 7 uploaded too), read back raw.
-  const objects = stored.map((key) => s3(`/${key}`));
+  const objects = stored.map((key) => s3(`/${key.split("/").map(encodeURIComponent).join("/")}`));
   const lostServer = r.hosts.current();
   r.say("losing the server: its host powered off");
   r.machine.stop();
@@ -294,6 +302,7 @@ async function rehearse(r: Rehearsal, summary: Record<string, unknown>): Promise
     pushed,
     status: offStatus,
     stored,
+    previous,
     headers: [...new Set(objects.map((o) => o.slice(0, 21)))],
     plainInObjects: objects.reduce((n, o) => n + [offMark, ...Object.values(SECRETS)].filter((c) => o.includes(c)).length, 0),
     rebuilt: offsiteRebuild.ok,
