@@ -291,7 +291,16 @@ async function rehearse(r: Rehearsal, summary: Record<string, unknown>): Promise
   const s3 = (path: string) => r.machine.inNamespace("inet", "curl", ["-sS", "--fail", `http://127.0.0.1:${S3_STANDIN_PORT}/${OFFSITE_BUCKET}${path}`]).stdout;
   const stored = [...s3(`?list-type=2&prefix=${PROJECT}-${STACK}/`).matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1]);
   // Every object stored so far (the backup of step 7 uploaded too), read back raw.
-  const objects = stored.map((key) => s3(`/${key.split("/").map(encodeURIComponent).join("/")}`));
+  // Objects are read as the store's owner reads them: with rclone, signed (moto refuses an
+  // unsigned read of a private object).
+  const objects = stored.map(
+    (key) =>
+      r.machine.inNamespace("inet", "env", [
+        "-u", "AWS_CA_BUNDLE", "RCLONE_CONFIG=/dev/null", "RCLONE_CONFIG_S_TYPE=s3", "RCLONE_CONFIG_S_PROVIDER=Other",
+        `RCLONE_CONFIG_S_ENDPOINT=http://127.0.0.1:${S3_STANDIN_PORT}`, "RCLONE_CONFIG_S_ACCESS_KEY_ID=owner", "RCLONE_CONFIG_S_SECRET_ACCESS_KEY=owner-secret",
+        "RCLONE_CONFIG_S_FORCE_PATH_STYLE=true", "rclone", "cat", `s:${OFFSITE_BUCKET}/${key}`,
+      ]).stdout,
+  );
   const lostServer = r.hosts.current();
   r.say("losing the server: its host powered off");
   r.machine.stop();
