@@ -68,10 +68,18 @@ function writeArtifacts(dir: string, artifacts: Record<string, string>): string[
   return written;
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Where the plan writes: the process's stdout and stderr, or a test's buffers. */
+export interface PlanIO {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+const PROCESS_IO: PlanIO = { out: (text) => console.log(text), err: (text) => console.error(text) };
+
+async function main(argv: string[], io: PlanIO): Promise<number> {
   const args = parseCommandLine(argv);
   if (args.help) {
-    console.log(USAGE);
+    io.out(USAGE);
     return 0;
   }
   const stack = args.stack ?? "prod";
@@ -84,8 +92,8 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof StackFileError) throw new UsageError(err.message);
     if (err instanceof PlanConfigError || err instanceof StackConfigError || err instanceof ConfigError) {
-      console.error(`error: ${err.message}`);
-      console.error(`\n(from ${stackPath}; set values with pulumi config set, or edit the file)`);
+      io.err(`error: ${err.message}`);
+      io.err(`\n(from ${stackPath}; set values with pulumi config set, or edit the file)`);
       return 2;
     }
     throw err;
@@ -97,33 +105,39 @@ async function main(argv: string[]): Promise<number> {
     `Plan for stack "${stack}" of ${project}, from ${stackPath}.\n` +
     "Evaluated offline with mocked providers: nothing was created; ids and addresses are fake.";
   if (args.json) {
-    console.log(JSON.stringify(planDocument(evaluation), null, 2));
+    io.out(JSON.stringify(planDocument(evaluation), null, 2));
   } else {
-    console.log(planTable(evaluation, heading, merged.notes));
+    io.out(planTable(evaluation, heading, merged.notes));
   }
   if (args.out) {
     const written = writeArtifacts(resolve(args.out), artifacts);
     const report = `\nWrote ${written.length} artifacts to ${resolve(args.out)}:\n${written.map((p) => `  ${p}`).join("\n")}`;
     // Keep stdout a single JSON document under --json.
-    (args.json ? console.error : console.log)(report);
+    (args.json ? io.err : io.out)(report);
   }
   return 0;
 }
 
-// Exit only once stdout has been written out: into a pipe (`--json | jq`) Node writes
-// asynchronously, and exiting at once would cut the document at 64 KiB.
-const exitAfterOutput = (code: number) => process.stdout.write("", () => process.exit(code));
-
-main(process.argv.slice(2)).then(
-  (code) => exitAfterOutput(code),
-  (err: unknown) => {
+/**
+ * The whole command: its exit code, with every message written to `io`. 2 for a problem with
+ * the input (one line, no stack trace), 1 for a fault in the program (the trace is for its
+ * maintainers).
+ */
+export async function runPlan(argv: string[], io: PlanIO = PROCESS_IO): Promise<number> {
+  try {
+    return await main(argv, io);
+  } catch (err) {
     if (err instanceof UsageError) {
-      console.error(`plan: ${err.message}`);
-      exitAfterOutput(2);
-      return;
+      io.err(`plan: ${err.message}`);
+      return 2;
     }
-    // Anything else is a fault in this program: the trace is for its maintainers.
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    exitAfterOutput(1);
-  },
-);
+    io.err(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  // Exit only once stdout has been written out: into a pipe (`--json | jq`) Node writes
+  // asynchronously, and exiting at once would cut the document at 64 KiB.
+  void runPlan(process.argv.slice(2)).then((code) => process.stdout.write("", () => process.exit(code)));
+}

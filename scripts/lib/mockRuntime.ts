@@ -331,6 +331,13 @@ function waitForRPCs(): Promise<void> {
 }
 
 /** Evaluates `build` as Pulumi would, returning everything registered and output. */
+/** A stack trace as V8 writes it without source maps (the main context would map it otherwise). */
+function plainStackTrace(error: Error, trace: NodeJS.CallSite[]): string {
+  const at = (site: NodeJS.CallSite) =>
+    `    at ${site.getFunctionName() ?? "<anonymous>"} (${site.getFileName() ?? "?"}:${site.getLineNumber() ?? "?"}:${site.getColumnNumber() ?? "?"})`;
+  return [String(error), ...trace.map(at)].join("\n");
+}
+
 export async function evaluate(build: () => ProgramResult, options: EvaluateOptions): Promise<Evaluation> {
   const mocks = mocksFor(options);
   await pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview ?? false);
@@ -352,6 +359,13 @@ export async function evaluate(build: () => ProgramResult, options: EvaluateOpti
     failed();
   };
   process.on("unhandledRejection", onRejection);
+  // The SDK takes a stack trace for every promise it makes (runtime/debuggable.js); under a
+  // test runner each one is mapped through source maps, which is most of an evaluation's
+  // time. Plain V8 call sites are kept while the program runs, and the runner's formatting
+  // restored after.
+  const saved = Error as { prepareStackTrace?: (error: Error, trace: NodeJS.CallSite[]) => unknown };
+  const prepareStackTrace = saved.prepareStackTrace;
+  Error.prepareStackTrace = plainStackTrace;
   try {
     await pulumi.runtime.runInPulumiStack(() => {
       // A throwing program is caught here rather than inside the SDK's stack resource, whose
@@ -370,6 +384,7 @@ export async function evaluate(build: () => ProgramResult, options: EvaluateOpti
   } finally {
     await new Promise((r) => setImmediate(r));
     process.off("unhandledRejection", onRejection);
+    saved.prepareStackTrace = prepareStackTrace;
   }
   if (failures.length > 0 || !program) {
     const err: unknown = failures[0] ?? new Error("the program returned nothing");

@@ -1,4 +1,9 @@
-/** Runs `npm run plan` as a user would: a separate process, arguments and exit code. */
+/**
+ * Runs `npm run plan` as a user would: a separate process, arguments and exit code
+ * (`plan`); or the same command in this process (`planHere`): its code, exit code and
+ * messages without a Node.js and TypeScript start per call, in a clean environment as the
+ * process gets. The process boundary itself is tested with `plan` (tests/scripts/plan.test.ts).
+ */
 import { execFile } from "child_process";
 import { mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
@@ -21,6 +26,24 @@ export function plan(...args: string[]): Promise<PlanResult> {
       (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
+}
+
+export async function planHere(...args: string[]): Promise<PlanResult> {
+  // Loaded on first use: the conformance checks use only `plan`.
+  const { runPlan } = await import("../../scripts/plan");
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const saved = process.env;
+  process.env = { PATH: saved.PATH ?? "", HOME: saved.HOME ?? "/tmp" };
+  const cwd = process.cwd();
+  process.chdir(ROOT);
+  try {
+    const code = await runPlan(args, { out: (t) => stdout.push(`${t}\n`), err: (t) => stderr.push(`${t}\n`) });
+    return { code, stdout: stdout.join(""), stderr: stderr.join("") };
+  } finally {
+    process.env = saved;
+    process.chdir(cwd);
+  }
 }
 
 export function tempDir(prefix = "openclaw-vps-test-"): string {

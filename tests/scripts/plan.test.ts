@@ -1,12 +1,15 @@
 /**
- * `npm run plan` end to end, as a user runs it: a separate process reading stack files.
+ * `npm run plan` end to end, as a user runs it: stack files in, text and exit codes out. The
+ * process itself (its exit code, stdout into a pipe, no stack trace on stderr) is run as a
+ * separate process where that is what is asserted; the other cases run the same command in
+ * this process (`planHere`), which spares a Node.js and TypeScript start each.
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from "fs";
 import { join } from "path";
 import { hostFiles } from "../../cloud-init";
 import { gatewayFiles } from "../../gateway";
 import { execFile } from "child_process";
-import { ROOT, plan, tempDir } from "../helpers/planCli";
+import { ROOT, plan, planHere, tempDir } from "../helpers/planCli";
 
 const tmp = () => tempDir("plan-test-");
 
@@ -37,7 +40,7 @@ describe("npm run plan", () => {
   });
 
   it("shows DigitalOcean's outbound rules and the tag that binds the firewall", async () => {
-    const r = await plan("--config", "examples/digitalocean.yaml");
+    const r = await planHere("--config", "examples/digitalocean.yaml");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("inbound rules: none (all inbound dropped)");
     expect(r.stdout).toContain("outbound: allow tcp 1-65535 to 0.0.0.0/0, ::/0");
@@ -46,7 +49,7 @@ describe("npm run plan", () => {
   });
 
   it("--json prints one document with every secret as [secret]", async () => {
-    const r = await plan("--config", "examples/hetzner.yaml", "--json");
+    const r = await planHere("--config", "examples/hetzner.yaml", "--json");
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as {
       resources: { type: string; name: string; parent: string | null; inputs: Record<string, unknown> }[];
@@ -75,12 +78,12 @@ describe("npm run plan", () => {
     expect(after("openclaw-gateway-verify")).toContain("openclaw-gateway-configure");
     expect(after("openclaw-firewall-hcloud")).toEqual([]);
     // The table counts what the document lists.
-    const table = await plan("--config", "examples/hetzner.yaml");
+    const table = await planHere("--config", "examples/hetzner.yaml");
     expect(table.stdout).toContain(`\n${doc.resources.length} resources.\n`);
   });
 
   it("the table says what runs after what, and shows whole commands, wrapped between words", async () => {
-    const r = await plan("--config", "examples/hetzner.yaml");
+    const r = await planHere("--config", "examples/hetzner.yaml");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^TYPE +NAME +PARENT +RUNS AFTER$/m);
     expect(r.stdout).toMatch(/^command:remote:Command +openclaw-gateway-verify +openclaw-gateway +.*openclaw-gateway-configure/m);
@@ -97,7 +100,7 @@ describe("npm run plan", () => {
 
   it("--out writes every rendered artifact, readable by the owner only", async () => {
     const out = join(tmp(), "artifacts");
-    const r = await plan("--config", "examples/digitalocean.yaml", "--out", out);
+    const r = await planHere("--config", "examples/digitalocean.yaml", "--out", out);
     expect(r.code).toBe(0);
     const userData = readFileSync(join(out, "cloud-init.yaml"), "utf8");
     expect(userData.startsWith("#cloud-config\n")).toBe(true);
@@ -125,7 +128,7 @@ describe("npm run plan", () => {
         "    secure: v1:x:y",
       ].join("\n"),
     );
-    const r = await plan("--config", file, "--out", out);
+    const r = await planHere("--config", file, "--out", out);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("invalid stack configuration (3 problems):");
     expect(r.stderr).toContain("openclaw-vps:servertype: given an unknown key; expected a known key: did you mean openclaw-vps:serverType?");
@@ -136,7 +139,7 @@ describe("npm run plan", () => {
   });
 
   it("reports a missing required key exactly as pulumi up would", async () => {
-    const r = await plan("--config", stackFile("config:\n  openclaw-vps:cloud: hetzner\n"));
+    const r = await planHere("--config", stackFile("config:\n  openclaw-vps:cloud: hetzner\n"));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: invalid stack configuration \(\d problems?\):\n {2}Stack 'prod' is missing configuration value 'tailnet'$/m);
   });
@@ -164,7 +167,7 @@ describe("npm run plan", () => {
         "    secure: v1:x:y",
       ].join("\n"),
     );
-    const r = await plan("--config", file);
+    const r = await planHere("--config", file);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
       [
@@ -191,19 +194,25 @@ describe("npm run plan", () => {
       [["--stack", "../x"], /^plan: --stack "\.\.\/x": expected a stack name/m],
     ];
     for (const [args, message] of cases) {
-      const r = await plan(...args);
+      const r = await planHere(...args);
       expect({ args, code: r.code }).toEqual({ args, code: 2 });
       expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toMatch(/^\s+at /m);
       expect(r.stdout).toBe("");
     }
+    // The same through the process: its exit code and its one line.
+    const [args, message] = cases[0];
+    const r = await plan(...args);
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 2, stdout: "" });
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 
   it("reads Pulumi.<stack>.yaml by default and says when it does not exist", async () => {
-    const shipped = await plan();
+    const shipped = await planHere();
     expect(shipped.code).toBe(2);
     expect(shipped.stderr).toContain("Pulumi.prod.yaml");
-    const missing = await plan("--stack", "nosuchstack");
+    const missing = await planHere("--stack", "nosuchstack");
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("Pulumi.nosuchstack.yaml");
   });
