@@ -1,3 +1,5 @@
+const { testTimeoutMs } = require("./tests/limits");
+
 /** @type {import("jest").Config} */
 module.exports = {
   testEnvironment: "node",
@@ -10,5 +12,6 @@ module.exports = {
   // Each file evaluates the Pulumi program under the SDK's mock runtime, whose settings
   // are process-global: files must not share a process.
   maxWorkers: 2,
-  testTimeout: 60000,
+  // Per test: tests/limits.json, the one place for time limits.
+  testTimeout: testTimeoutMs("unit"),
 };

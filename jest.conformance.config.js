@@ -1,6 +1,8 @@
 /** Checks of the rendered artifacts with the real tools; see tests/conformance/README.md. */
 const base = require("./jest.config.js");
 
+const { testTimeoutMs } = require("./tests/limits");
+
 /** @type {import("jest").Config} */
 module.exports = {
   ...base,
@@ -8,5 +10,6 @@ module.exports = {
   testPathIgnorePatterns: ["/node_modules/"],
   // Network namespaces and the real gateway are machine-wide: one file at a time.
   maxWorkers: 1,
-  testTimeout: 600000,
+  // Per test: tests/limits.json, the one place for time limits.
+  testTimeout: testTimeoutMs("conformance"),
 };

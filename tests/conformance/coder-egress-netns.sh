@@ -64,29 +64,19 @@ printf '198.51.100.1 github.com api.github.com evil.example\n' >"/etc/netns/$vps
 cp "$artifacts/coding/proxy-allow" "$work/proxy-allow"
 sed "s|^Filter .*|Filter \"$work/proxy-allow\"|" "$artifacts/coding/proxy.conf" >"$work/proxy.conf"
 chmod 0644 "$work/proxy-allow" "$work/proxy.conf"
-in_vps timeout 180 tinyproxy -d -c "$work/proxy.conf" >"$work/proxy.log" 2>&1 &
+in_vps timeout "$(limit 45)" tinyproxy -d -c "$work/proxy.conf" >"$work/proxy.log" 2>&1 &
 pids+=("$!")
-for _ in $(seq 1 150); do   # up to 30 s: a busy machine starts it slowly
-  in_vps python3 -c 'import socket; socket.create_connection(("172.31.240.1", 3128), timeout=1)' 2>/dev/null && break
+deadline=$((SECONDS + $(limit 8)))
+until in_vps python3 -c 'import socket; socket.create_connection(("172.31.240.1", 3128), timeout=1)' 2>/dev/null; do
+  [ "$SECONDS" -lt "$deadline" ] || { echo "tinyproxy did not start:" >&2; cat "$work/proxy.log" >&2; exit 1; }
   sleep 0.2
 done
 
-# A direct connection: open when it answers, blocked when refused or unanswered, each
-# decided by up to three tries so a slow machine is not read as a firewall.
-direct() { # addr port
-  local _
-  for _ in 1 2 3; do
-    if ip netns exec "$ctr" timeout 5 python3 -c '
-import socket, sys
-assert socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3).recv(16) == b"hello\n"' "$1" "$2" 2>/dev/null; then
-      echo open; return
-    fi
-  done
-  echo blocked
-}
+# A direct connection from the coder's container: open | blocked | undecided (lib.sh probe).
+direct() { probe "$ctr" "$1" "$2"; }
 # Through the proxy: the CONNECT's status code, and whether the far side answered in the tunnel.
 via_proxy() { # host:port
-  ip netns exec "$ctr" timeout 10 python3 -c '
+  ip netns exec "$ctr" timeout "$(limit 10)" python3 -c '
 import socket, sys
 s = socket.create_connection(("172.31.240.1", 3128), timeout=5)
 s.sendall(("CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n" % (sys.argv[1], sys.argv[1])).encode())

@@ -55,19 +55,14 @@ listen "$net" 198.51.100.1 80
 listen "$net" 169.254.169.254 80
 listen "$net" 100.100.0.2 80
 listen "$vps" 0.0.0.0 22
-sleep 1
 
-probe() { # addr port -> open | blocked
-  if ip netns exec "$ctr" timeout 5 python3 -c '
-import socket, sys
-socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3).recv(16)' "$1" "$2" 2>/dev/null; then echo open; else echo blocked; fi
-}
+# From the container: open | blocked | undecided (lib.sh probe).
 report() { # label
-  echo "RESULT $1_internet=$(probe 198.51.100.1 80)"
-  echo "RESULT $1_metadata=$(probe 169.254.169.254 80)"
-  echo "RESULT $1_tailnet=$(probe 100.100.0.2 80)"
-  echo "RESULT $1_host_bridge=$(probe 172.17.0.1 22)"
-  echo "RESULT $1_host_public=$(probe 198.51.100.2 22)"
+  echo "RESULT $1_internet=$(probe "$ctr" 198.51.100.1 80)"
+  echo "RESULT $1_metadata=$(probe "$ctr" 169.254.169.254 80)"
+  echo "RESULT $1_tailnet=$(probe "$ctr" 100.100.0.2 80)"
+  echo "RESULT $1_host_bridge=$(probe "$ctr" 172.17.0.1 22)"
+  echo "RESULT $1_host_public=$(probe "$ctr" 198.51.100.2 22)"
 }
 
 report before
@@ -82,7 +77,6 @@ echo "RESULT docker_user_rules=$(in_vps iptables -S DOCKER-USER | grep -c -- '-A
 # FORWARD accept to the container. Probed from the internet side at the host's public
 # address: once with Docker's default binding (the control), once with the rendered one.
 listen "$ctr" 172.17.0.2 80
-sleep 0.5
 rendered_ip=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("ip", "0.0.0.0"))' "$artifacts/etc/docker-daemon.json")
 in_vps iptables -t nat -N DOCKER
 in_vps iptables -t nat -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
@@ -97,13 +91,8 @@ publish() { # binding address
     in_vps iptables -t nat -A DOCKER -d "$1/32" ! -i docker0 -p tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80
   fi
 }
-from_internet() { # addr port -> open | blocked
-  if ip netns exec "$net" timeout 5 python3 -c '
-import socket, sys
-socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3).recv(16)' "$1" "$2" 2>/dev/null; then echo open; else echo blocked; fi
-}
 publish 0.0.0.0
-echo "RESULT published_default_binding=$(from_internet 198.51.100.2 8080)"
+echo "RESULT published_default_binding=$(probe "$net" 198.51.100.2 8080)"
 publish "$rendered_ip"
-echo "RESULT published_rendered_binding=$(from_internet 198.51.100.2 8080)"
+echo "RESULT published_rendered_binding=$(probe "$net" 198.51.100.2 8080)"
 echo "RESULT rendered_ip=$rendered_ip"

@@ -7,6 +7,8 @@
 # token (401), the WebSocket closes on a wrong token and accepts the right one. Stops the
 # gateway by its PID and removes the namespace, always. Prints "RESULT name=value" lines.
 set -euo pipefail
+# shellcheck source=tests/conformance/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # limit: tests/limits.json
 
 config=$(realpath "${1:?usage: gateway-boot.sh OPENCLAW_JSON NODE24 OPENCLAW_ENTRY}")
 node24=${2:?node 24 binary}
@@ -22,7 +24,7 @@ cleanup() {
   set +e
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid"
-    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    for _ in $(seq 1 "$(limit 30)"); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     kill -KILL "$pid" 2>/dev/null
   fi
   for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
@@ -49,7 +51,7 @@ in_ns env -i PATH="$(dirname "$node24"):/usr/bin:/bin" HOME="$home" OPENCLAW_DIS
 pid=$!
 
 ready=""
-for i in $(seq 1 120); do
+for i in $(seq 1 "$(limit 120)"); do
   if ! kill -0 "$pid" 2>/dev/null; then
     echo "FATAL: the gateway exited; its log:" >&2
     cat "$work/gateway.log" >&2
@@ -67,10 +69,10 @@ echo "RESULT ready_after_s=$ready"
 listeners=$(in_ns ss -Hltn "sport = :$PORT" | awk '{ print $4 }' | sort | paste -sd, -)
 echo "RESULT listeners=$listeners"
 
-code() { in_ns curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" || true; }
+code() { in_ns curl -s -o /dev/null -w '%{http_code}' --max-time "$(limit 2)" "$@" || true; }
 echo "RESULT health=$(code "http://127.0.0.1:$PORT/health")"
 # The readiness the health check (health.js) reads: a local caller gets the details.
-echo "RESULT readyz=$(in_ns curl -s --max-time 5 "http://127.0.0.1:$PORT/readyz" | tr -d '\n' || true)"
+echo "RESULT readyz=$(in_ns curl -s --max-time "$(limit 2)" "http://127.0.0.1:$PORT/readyz" | tr -d '\n' || true)"
 echo "RESULT api_without_token=$(code "http://127.0.0.1:$PORT/api/channels")"
 echo "RESULT invoke_without_token=$(code -X POST -H 'content-type: application/json' -d '{"tool":"session_status"}' "http://127.0.0.1:$PORT/tools/invoke")"
 echo "RESULT invoke_with_token=$(code -X POST -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" -d '{"tool":"session_status"}' "http://127.0.0.1:$PORT/tools/invoke")"

@@ -15,6 +15,8 @@
 # EXIT trap stops it and deletes the namespace and the work directory.
 # Prints "RESULT name=value" lines; exit 0 only if the run completed.
 set -Eeuo pipefail
+# shellcheck source=tests/conformance/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # limit: tests/limits.json
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export LC_ALL=C
 
@@ -75,15 +77,15 @@ serve() {
   rm -f "$WORK/etc/ssh/ssh_host_ed25519_key"*
   if [[ $1 == ecdsa-only ]]; then
     # The only key this impostor offers; its HostKey is set on the command line.
-    ip netns exec "$NS" "${MOUNTS[@]}" timeout 120 /usr/sbin/sshd -D -e -o "HostKey=$WORK/impostor-ecdsa" 2>>"$WORK/sshd.log" &
+    ip netns exec "$NS" "${MOUNTS[@]}" timeout "$(limit 30)" /usr/sbin/sshd -D -e -o "HostKey=$WORK/impostor-ecdsa" 2>>"$WORK/sshd.log" &
   else
     install -m 0600 "$WORK/$1" "$WORK/etc/ssh/ssh_host_ed25519_key"
     install -m 0644 "$WORK/$1.pub" "$WORK/etc/ssh/ssh_host_ed25519_key.pub"
-    ip netns exec "$NS" "${MOUNTS[@]}" timeout 120 /usr/sbin/sshd -D -e 2>>"$WORK/sshd.log" &
+    ip netns exec "$NS" "${MOUNTS[@]}" timeout "$(limit 30)" /usr/sbin/sshd -D -e 2>>"$WORK/sshd.log" &
   fi
   SSHD_PID=$!
   local _
-  for _ in $(seq 1 50); do
+  for _ in $(seq 1 "$(limit 50)"); do
     ip netns exec "$NS" bash -c 'exec 3<>/dev/tcp/127.0.0.1/22' 2>/dev/null && return 0
     sleep 0.1
   done
@@ -98,7 +100,7 @@ mapfile -t PIN < <("$NODE" -e 'const { pinnedSshOptions } = require(process.argv
 deliver() {
   local name=$1 rc=0
   rm -f "$WORK/home/ops/received"
-  printf 'CANARY-%s\n' "$name" | ip netns exec "$NS" timeout 30 ssh -F /dev/null -T -i "$WORK/deploy" \
+  printf 'CANARY-%s\n' "$name" | ip netns exec "$NS" timeout "$(limit 8)" ssh -F /dev/null -T -i "$WORK/deploy" \
     -o BatchMode=yes -o IdentitiesOnly=yes -o ConnectTimeout=5 "${PIN[@]}" \
     ops@127.0.0.1 "cat > $WORK/home/ops/received" 2>"$WORK/ssh-$name.err" || rc=$?
   echo "RESULT ${name}_ssh_exit=$rc"
@@ -109,7 +111,7 @@ deliver() {
 # wait_check NAME: the deployment's wait step, with the stack's key.
 wait_check() {
   local name=$1 rc=0 out
-  out=$(ip netns exec "$NS" timeout 60 "$NODE" "$REPO/scripts/wait-for-host.js" 127.0.0.1 22 20 "$STACK_KEY" 2>&1) || rc=$?
+  out=$(ip netns exec "$NS" timeout "$(limit 15)" "$NODE" "$REPO/scripts/wait-for-host.js" 127.0.0.1 22 20 "$STACK_KEY" 2>&1) || rc=$?
   echo "RESULT ${name}_wait_exit=$rc"
   echo "RESULT ${name}_wait_output=$(tr '\n' ' ' <<<"$out" | sed 's/ *$//')"
 }

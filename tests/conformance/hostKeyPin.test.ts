@@ -7,10 +7,11 @@
 import { join } from "path";
 import { renderMatrix } from "./matrix";
 import { runResultScript } from "./tools";
+import { limitMs } from "../limits";
 
 it("only the server with the stack's host key receives what is sent; impostors get nothing", async () => {
   const [first] = await renderMatrix();
-  const r = runResultScript(join(__dirname, "host-key-pin.sh"), [first.dir, join(__dirname, "../..")], 120_000);
+  const r = runResultScript(join(__dirname, "host-key-pin.sh"), [first.dir, join(__dirname, "../..")], limitMs(30));
   // The drop-in's HostKey replaces sshd's default list, although the image's RSA and ECDSA keys exist.
   expect(r.effective_hostkeys).toBe("/etc/ssh/ssh_host_ed25519_key");
   expect(r.offered_types).toBe("ssh-ed25519");

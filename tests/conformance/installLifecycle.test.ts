@@ -12,11 +12,12 @@ import { renderMatrix } from "./matrix";
 import { runResultScript } from "./tools";
 import { NODE24, OPENCLAW_VERSION, REFUSING_VERSION, requireOpenClaw } from "./openclawTools";
 import { lockCounts } from "../../gateway/locks";
+import { limitMs } from "../limits";
 
 it("installs the lock's tree, which the gateway's account runs but cannot write; a second run changes nothing; a bad lock changes nothing", async () => {
   requireOpenClaw();
   const [first] = await renderMatrix();
-  const results = runResultScript(join(__dirname, "install-lifecycle.sh"), [first.dir, NODE24, OPENCLAW_VERSION, REFUSING_VERSION], 600_000);
+  const results = runResultScript(join(__dirname, "install-lifecycle.sh"), [first.dir, NODE24, OPENCLAW_VERSION, REFUSING_VERSION], limitMs(150));
   const v = OPENCLAW_VERSION.replace(/\./g, "\\.");
   expect(results).toMatchObject({
     install_exit: "0",

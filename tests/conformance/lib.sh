@@ -1,6 +1,37 @@
 #!/bin/bash
 # Shared by the conformance scripts that run rendered server scripts in a private mount
-# namespace. Source it; it defines functions only.
+# namespace. Source it; it defines functions (and the time limits they use) only.
+
+LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The one place for time limits is tests/limits.json: `limit SECONDS` prints what a step that
+# takes SECONDS on a quiet machine may take here (times the factor, OPENCLAW_VPS_TIME_FACTOR
+# when set, as for the jest tests).
+limits_value() { python3 -c 'import json, sys; v = json.load(open(sys.argv[1]))
+for k in sys.argv[2:]: v = v[k]
+print(v)' "$LIB_DIR/../limits.json" "$@"; }
+TIME_FACTOR=${OPENCLAW_VPS_TIME_FACTOR:-$(limits_value timeFactor)}
+PROBE_ATTEMPTS=$(limits_value probe attempts)
+PROBE_CONNECT=$(limits_value probe connectSeconds)
+limit() { awk -v s="$1" -v f="$TIME_FACTOR" 'BEGIN { v = s * f; printf "%d\n", (v == int(v)) ? v : int(v) + 1 }'; }
+
+# probe NS ADDR PORT: open | blocked | undecided:<why>, decided from inside NS by probe.py's
+# bounded tries (open at the first connection greeted "hello", as `listen` greets: another
+# greeting, a proxy's say, is open:<line>; blocked only when every try was refused, went
+# unanswered or unreachable, in any mix). The connect limit is a kernel handshake's, not scaled; the
+# probe's whole run is (a busy machine starts Python slowly), and a probe that did not finish
+# is undecided, never blocked.
+probe() {
+  local out
+  out=$(ip netns exec "$1" timeout "$(limit $((PROBE_ATTEMPTS * (PROBE_CONNECT + 1) + 2)))" \
+    python3 "$LIB_DIR/probe.py" "$2" "$3" --attempts "$PROBE_ATTEMPTS" --timeout "$PROBE_CONNECT" 2>/dev/null) || true
+  case "$out" in
+    open:hello) echo open ;;
+    open:*) echo "$out" ;;
+    refused | timeout | unreachable | mixed:*) echo blocked ;;
+    "") echo "undecided:the probe did not finish" ;;
+    *) echo "$out" ;;
+  esac
+}
 
 # private_etc DEST: a copy of /etc to bind-mount over /etc, with the gateway's account in it.
 private_etc() {
@@ -67,15 +98,26 @@ server_links() {
 export -f server_links
 
 # listen NS ADDR PORT: a TCP listener inside a network namespace that greets every connection
-# with "hello" and closes it; bounded (180 s); its PID joins the caller's pids array.
+# with "hello" and closes it; bounded; its PID joins the caller's pids array. Returns once it
+# is listening (it says so in a file), so a probe never meets a listener still starting.
 listen() {
-  ip netns exec "$1" timeout 180 python3 -c '
+  local ready
+  ready=$(mktemp -u /tmp/openclaw-vps-listen.XXXXXX)
+  ip netns exec "$1" timeout "$(limit 45)" python3 -c '
 import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(16)
+open(sys.argv[3], "w").close()
 while True:
-    c, _ = s.accept(); c.sendall(b"hello\n"); c.close()' "$2" "$3" &
+    c, _ = s.accept(); c.sendall(b"hello\n"); c.close()' "$2" "$3" "$ready" &
   pids+=("$!")
+  local deadline=$((SECONDS + $(limit 5)))
+  until [ -e "$ready" ]; do
+    if [ "$SECONDS" -ge "$deadline" ]; then echo "listener $2:$3 in $1 did not start" >&2; return 1; fi
+    sleep 0.1
+  done
+  rm -f "$ready"
 }
 
 # on_private_host NODE24 OPENCLAW_ENTRY STEPS [ARGS...]: runs the script STEPS as root in a

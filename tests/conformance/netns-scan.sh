@@ -36,7 +36,9 @@ TS_VPS6=fd7a:115c:a1e0::1 TS_PEER6=fd7a:115c:a1e0::2
 IPT_BACKEND="${IPT_BACKEND:-nft}"
 SCAN_RATE="${SCAN_RATE:-10000}"
 SCAN_RETRIES="${SCAN_RETRIES:-1}"
-MAX_RUNTIME="${MAX_RUNTIME:-900}"
+# shellcheck source=tests/conformance/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # limit (tests/limits.json) and probe.py
+MAX_RUNTIME="${MAX_RUNTIME:-$(limit 225)}"
 SVC_LIFETIME=$(( MAX_RUNTIME + 60 ))                 # listeners/sshd die by themselves anyway
 
 T_START=$EPOCHREALTIME
@@ -197,7 +199,7 @@ vps_priv() {  # run "$@" inside vps netns + private mount ns with private ufw co
     mount --bind "$1" /etc/ufw
     mount --bind "$2" /etc/default
     mount --bind "$3" "$4"          # pin iptables backend regardless of update-alternatives
-    shift 4; exec timeout 120 "$@"' vps-priv "$RUN/etc-ufw" "$RUN/etc-default" "$BIND_SRC" "$BIND_DST" "$@"
+    shift 4; exec timeout "$@"' vps-priv "$RUN/etc-ufw" "$RUN/etc-default" "$BIND_SRC" "$BIND_DST" "$(limit 30)" "$@"
 }
 ufw_v() { vps_priv ufw "$@" >> "$RUN/ufw.log" 2>&1 || die "ufw $* failed in $NS_VPS (see $RUN/ufw.log)"; }
 apply_hardening() {
@@ -238,34 +240,23 @@ while time.monotonic() < deadline:
     finally:
         c.close()
 EOF
-cat > "$RUN/probe.py" <<'EOF'
-"""probe.py HOST PORT [TIMEOUT]: TCP connect + read first line. Prints open:<line>|refused|timeout|error:<e>."""
-import socket, sys
-host, port = sys.argv[1], int(sys.argv[2]); tmo = float(sys.argv[3]) if len(sys.argv) > 3 else 2.0
-try:
-    c = socket.create_connection((host, port), timeout=tmo)
-except ConnectionRefusedError:
-    print("refused"); sys.exit(1)
-except (socket.timeout, TimeoutError):
-    print("timeout"); sys.exit(2)
-except OSError as e:
-    print("error:%s" % e.strerror); sys.exit(3)
-try:
-    line = c.makefile('rb').readline(200).decode(errors='replace').strip()
-except (socket.timeout, TimeoutError, OSError):
-    line = "<no banner>"
-print("open:" + line); sys.exit(0)
-EOF
-probe() { ip netns exec "$1" timeout 10 "$PY" "$RUN/probe.py" "$2" "$3" 2 || true; }   # ns host port -> state
+# ns host port -> open:<line> | refused | timeout | unreachable | mixed:<kinds> | undecided:<why>
+# (tests/conformance/probe.py: bounded tries, open at the first connection; a probe that did
+# not finish in its limit is undecided, never a firewall's answer).
+probe() {
+  ip netns exec "$1" timeout "$(limit $((PROBE_ATTEMPTS * (PROBE_CONNECT + 1) + 2)))" "$PY" "$LIB_DIR/probe.py" "$2" "$3" \
+    --attempts "$PROBE_ATTEMPTS" --timeout "$PROBE_CONNECT" || echo "undecided:the probe did not finish"
+}
 start_bg() { # logname cmd... (inside vps); records pid for cleanup
   local name=$1; shift
   "$@" > "$RUN/$name.log" 2>&1 8>&- 9>&- &
   BG_PIDS+=("$!")
 }
 wait_listen() { # port addr-substring : bounded wait for a listener inside vps
-  local _; for _ in $(seq 1 50); do
-    ip netns exec "$NS_VPS" ss -Hltn "sport = :$1" | grep -qF "$2" && return 0; sleep 0.1
-  done; return 1
+  local deadline=$((SECONDS + $(limit 5)))
+  until ip netns exec "$NS_VPS" ss -Hltn "sport = :$1" | grep -qF "$2"; do
+    [[ $SECONDS -lt $deadline ]] || return 1; sleep 0.1
+  done
 }
 
 ssh-keygen -q -t ed25519 -N '' -C netns-proto-throwaway -f "$RUN/ssh_host_ed25519_key"
@@ -301,7 +292,7 @@ declare -A RESULT
 full_scan() { # label fam target  -> RESULT[label.open], RESULT[label.secs], RESULT[label.total]
   local label=$1 fam=$2 tgt=$3 out="$RUN/scan-$1" t0 f=(); [[ $fam == 6 ]] && f=(-6)
   t0=$EPOCHREALTIME
-  fg_wait ip netns exec "$NS_INET" timeout 300 nmap "${f[@]}" -n -Pn -sS -p 1-65535 -T4 --max-retries "$SCAN_RETRIES" \
+  fg_wait ip netns exec "$NS_INET" timeout "$(limit 75)" nmap "${f[@]}" -n -Pn -sS -p 1-65535 -T4 --max-retries "$SCAN_RETRIES" \
     --min-rate "$SCAN_RATE" --max-rtt-timeout 100ms --initial-rtt-timeout 50ms --host-timeout 240s \
     -oG "$out.gnmap" "$tgt" > "$out.txt" 2>&1 || die "nmap $label failed: $(tail -3 "$out.txt")"
   RESULT[$label.secs]=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", b-a}')
@@ -318,7 +309,7 @@ full_scan() { # label fam target  -> RESULT[label.open], RESULT[label.secs], RES
 }
 port_states() { # ns fam target ports -> "22=filtered 8080=filtered ..." (nmap, 3 retries)
   local out="$RUN/ports-$RANDOM.gnmap" f=() p st r=(); [[ $2 == 6 ]] && f=(-6)
-  fg_wait ip netns exec "$1" timeout 60 nmap "${f[@]}" -n -Pn -sS -T4 -p "$4" --max-retries 3 -oG "$out" "$3" > /dev/null 2>&1 || die "nmap port check failed"
+  fg_wait ip netns exec "$1" timeout "$(limit 15)" nmap "${f[@]}" -n -Pn -sS -T4 -p "$4" --max-retries 3 -oG "$out" "$3" > /dev/null 2>&1 || die "nmap port check failed"
   for p in ${4//,/ }; do
     st=$(grep -oE "(^|[ ,])$p/[a-z|]+/tcp" "$out" | cut -d/ -f2 | head -1 || true)
     [[ -z $st ]] && st=$(grep -oE 'Ignored State: [a-z|]+' "$out" | awk '{print $3}' || true)

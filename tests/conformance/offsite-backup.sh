@@ -38,7 +38,7 @@ readonly PORT=39100
 "$moto" -H 127.0.0.1 -p "$PORT" >"$W/moto.log" 2>&1 &
 moto_pid=$!
 trap 'kill "$moto_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.5; done
+for _ in $(seq 1 "$(limit 60)"); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.5; done
 # The server's wrapper, pointing at the OpenClaw under test.
 printf '#!/bin/sh\nexec /opt/octools/node /opt/octools/node_modules/openclaw/openclaw.mjs "$@"\n' >/opt/octools/bin/openclaw
 chmod 0755 /opt/octools/bin/openclaw

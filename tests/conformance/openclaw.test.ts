@@ -12,6 +12,7 @@ import { plan, tempDir, writeStackFile } from "../helpers/planCli";
 import { NODE24, OPENCLAW_ENTRY, requireOpenClaw } from "./openclawTools";
 import type { OpenClawConfig } from "../../gateway/openclawConfig";
 import { renderCoding } from "./matrix";
+import { limitMs } from "../limits";
 
 interface Combo {
   readonly telegram: "off" | "owner" | "pairing";
@@ -60,7 +61,7 @@ function openclaw(homeDir: string, args: string[]) {
   const r = spawnSync(
     "unshare",
     ["--net", "bash", "-c", 'ip link set lo up && exec "$@"', "oc", NODE24, OPENCLAW_ENTRY, ...args],
-    { encoding: "utf8", env: { PATH: `${join(NODE24, "..")}:/usr/sbin:/usr/bin:/sbin:/bin`, HOME: homeDir }, timeout: 120_000 },
+    { encoding: "utf8", env: { PATH: `${join(NODE24, "..")}:/usr/sbin:/usr/bin:/sbin:/bin`, HOME: homeDir }, timeout: limitMs(30) },
   );
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };

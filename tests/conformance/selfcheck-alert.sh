@@ -51,7 +51,7 @@ chmod 0600 /home/openclaw/.openclaw/.env
 ln -sfn "/opt/openclaw/$version" /opt/openclaw/current
 mkdir -p /var/lib/openclaw-vps && echo "$version" >/var/lib/openclaw-vps/configured-version
 /usr/bin/node "$W/telegram.js" "$W/requests" "$W/port" &
-for _ in $(seq 1 50); do [ -s "$W/port" ] && break; sleep 0.1; done
+for _ in $(seq 1 "$(limit 50)"); do [ -s "$W/port" ] && break; sleep 0.1; done
 export OPENCLAW_VPS_TELEGRAM_API="http://127.0.0.1:$(cat "$W/port")"
 touch "$W/requests"
 PATH="$W/stubs:$PATH" bash "$a/scripts/gateway-selfcheck.sh" >"$W/clean.out" 2>"$W/clean.err"

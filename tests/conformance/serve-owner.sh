@@ -11,6 +11,8 @@
 # And the operator rule: only root or the operator may change Serve.
 # Stops every process in the namespaces and removes them, always. Prints RESULT lines.
 set -euo pipefail
+# shellcheck source=tests/conformance/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # limit: tests/limits.json
 
 artifacts=$(realpath "${1:?usage: serve-owner.sh ARTIFACT_DIR NODE24 OPENCLAW_ENTRY STANDIN}")
 node24=$(realpath "${2:?node 24}")
@@ -63,7 +65,7 @@ start_tailscaled() {
   ip netns exec "$ns" "$work/bin/tailscaled" --state="$work/state/tailscaled.state" --socket="$TAILSCALE_SOCKET" >>"$work/tailscaled.log" 2>&1 &
   echo $! >"$work/tailscaled.pid"
   disown
-  for _ in $(seq 1 50); do [ -S "$TAILSCALE_SOCKET" ] && tailscale status --json >/dev/null 2>&1 && return; sleep 0.1; done
+  for _ in $(seq 1 "$(limit 50)"); do [ -S "$TAILSCALE_SOCKET" ] && tailscale status --json >/dev/null 2>&1 && return; sleep 0.1; done
   echo "FATAL: the stand-in tailscaled did not start" >&2; cat "$work/tailscaled.log" >&2; exit 1
 }
 start_tailscaled
@@ -79,12 +81,12 @@ start_gateway() {
   ip netns exec "$ns" env HOME="$work/home" OPENCLAW_DISABLE_BONJOUR=1 "$node24" "$entry" gateway run >"$work/gateway.log" 2>&1 &
   echo $! >"$work/gateway.pid"
   disown
-  for _ in $(seq 1 120); do
+  for _ in $(seq 1 "$(limit 120)"); do
     kill -0 "$(cat "$work/gateway.pid")" 2>/dev/null || { echo "FATAL: the gateway exited:" >&2; tail -30 "$work/gateway.log" >&2; exit 1; }
     [ "$(in_ns curl -s -o /dev/null -w '%{http_code}' --max-time 2 http://127.0.0.1:18789/readyz || true)" = 200 ] && return
     sleep 1
   done
-  echo "FATAL: the gateway was not ready after 120 s" >&2; tail -30 "$work/gateway.log" >&2; exit 1
+  echo "FATAL: the gateway was not ready after $(limit 120) tries" >&2; tail -30 "$work/gateway.log" >&2; exit 1
 }
 # The gateway and everything it started (its Serve claim included); tailscaled stays.
 stop_gateway() {
@@ -92,7 +94,7 @@ stop_gateway() {
   for p in $(ip netns pids "$ns"); do
     [ "$p" = "$(cat "$work/tailscaled.pid")" ] || kill -KILL "$p" 2>/dev/null || true
   done
-  for _ in $(seq 1 50); do kill -0 "$(cat "$work/gateway.pid")" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 1 "$(limit 50)"); do kill -0 "$(cat "$work/gateway.pid")" 2>/dev/null || break; sleep 0.1; done
 }
 serve_json() { tailscale serve status --json | tr -d ' \n'; }
 # "ok", or the judge's problems.
@@ -100,13 +102,13 @@ judged() {
   local out
   if out=$(tailscale serve status --json | node "$work/lib/judge.js" serve "$DNS"); then echo ok; else echo "$out" | paste -sd';' -; fi
 }
-through_serve() { ip netns exec "$peer" curl -s -o /dev/null -w '%{http_code}' --max-time 10 --cacert "$work/cert.pem" --resolve "$DNS:443:100.100.1.2" "https://$DNS$1" || true; }
+through_serve() { ip netns exec "$peer" curl -s -o /dev/null -w '%{http_code}' --max-time "$(limit 3)" --cacert "$work/cert.pem" --resolve "$DNS:443:100.100.1.2" "https://$DNS$1" || true; }
 
 # --- old: the gateway managing Serve itself
 node -e 'const c = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); c.gateway.tailscale.mode = "serve"; c.gateway.auth.allowTailscale = true; console.log(JSON.stringify(c))' \
   "$artifacts/openclaw.json" >"$work/old.json"
 start_gateway "$work/old.json"
-for _ in $(seq 1 30); do serve_json | grep -q '"Foreground"' && break; sleep 1; done
+for _ in $(seq 1 "$(limit 30)"); do serve_json | grep -q '"Foreground"' && break; sleep 1; done
 if serve_json | grep -q '"Foreground"'; then echo "RESULT old_gateway_serve=foreground"; else echo "RESULT old_gateway_serve=$(serve_json)"; fi
 set +e
 out=$(in_ns tailscale serve --bg --https=443 http://127.0.0.1:18789 2>&1)

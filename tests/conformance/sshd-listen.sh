@@ -51,7 +51,7 @@ cat >"$work/restart-sshd" <<'STUB'
 pid=$(cat /run/sshd.pid 2>/dev/null || true)
 if [ -n "$pid" ]; then
   kill "$pid" 2>/dev/null
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 1 "$(limit 50)"); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   rm -f /run/sshd.pid
 fi
 /usr/sbin/sshd -E "$W/sshd.log"

@@ -1,5 +1,6 @@
 /** Runs the real host tools; a missing tool fails the test rather than skipping it. */
 import { spawnSync } from "child_process";
+import { limitMs, limits } from "../limits";
 
 export interface ToolResult {
   readonly code: number;
@@ -8,7 +9,7 @@ export interface ToolResult {
 }
 
 export function run(cmd: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): ToolResult {
-  const r = spawnSync(cmd, args, { encoding: "utf8", env: options.env ?? process.env, timeout: options.timeoutMs ?? 120_000 });
+  const r = spawnSync(cmd, args, { encoding: "utf8", env: options.env ?? process.env, timeout: options.timeoutMs ?? limitMs(30) });
   if (r.error) throw new Error(`${cmd} could not run (${r.error.message}); the conformance checks need it installed`);
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -22,7 +23,7 @@ export function inPrivateMounts(setup: string, cmd: readonly string[]): ToolResu
  * Runs one of the conformance shell scripts, shows what it printed (pass or fail), and
  * returns its `RESULT name=value` lines as a record. A failed script fails the test.
  */
-export function runResultScript(script: string, args: readonly string[], timeoutMs = 300_000): Record<string, string> {
+export function runResultScript(script: string, args: readonly string[], timeoutMs = limitMs(limits.testSeconds.conformance)): Record<string, string> {
   const r = run("bash", [script, ...args], { timeoutMs });
   process.stdout.write(r.stdout);
   if (r.code !== 0) throw new Error(`${script} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);

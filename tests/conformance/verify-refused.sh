@@ -69,7 +69,7 @@ listen() {
   python3 "$W/listen.py" "$@" >"$out" 2>&1 &
   pids+=($!)
   echo $! >"$W/pid-$1"
-  for _ in $(seq 1 50); do grep -q ready "$out" && return 0; sleep 0.1; done
+  for _ in $(seq 1 "$(limit 50)"); do grep -q ready "$out" && return 0; sleep 0.1; done
   echo "listen.py $1 did not start: $(cat "$out")" >&2
   exit 1
 }

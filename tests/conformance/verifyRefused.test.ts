@@ -11,6 +11,7 @@ import { dirname, join } from "path";
 import { renderMatrix } from "./matrix";
 import { runResultScript } from "./tools";
 import { NODE24, OPENCLAW_ENTRY, OPENCLAW_VERSION, REFUSING_ENTRY, REFUSING_VERSION, requireOpenClaw } from "./openclawTools";
+import { limitMs } from "../limits";
 
 interface Summary {
   ok: boolean;
@@ -25,7 +26,7 @@ beforeAll(async () => {
   requireOpenClaw();
   // The first configuration has Telegram and an Anthropic key: every secret .env can hold.
   const [first] = await renderMatrix();
-  results = runResultScript(join(__dirname, "verify-refused.sh"), [first.dir, NODE24, dirname(OPENCLAW_ENTRY), dirname(REFUSING_ENTRY)], 480_000);
+  results = runResultScript(join(__dirname, "verify-refused.sh"), [first.dir, NODE24, dirname(OPENCLAW_ENTRY), dirname(REFUSING_ENTRY)], limitMs(240));
 });
 
 it("rolls back to the version that wrote the state, restarts it once, and fails with OpenClaw's reason", () => {

@@ -8,6 +8,7 @@ import { execFile } from "child_process";
 import { mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
+import { limitMs } from "../limits";
 
 export const ROOT = join(__dirname, "../..");
 
@@ -22,7 +23,7 @@ export function plan(...args: string[]): Promise<PlanResult> {
     execFile(
       process.execPath,
       [join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(ROOT, "scripts/plan.ts"), ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" }, timeout: 120_000 },
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" }, timeout: limitMs(30) },
       (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });

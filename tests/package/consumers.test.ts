@@ -16,6 +16,7 @@ import { DYNAMIC_PROVIDERS } from "../../scripts/lib/planEvaluation";
 import { OpenClawGatewayProvider } from "../../pkg/provider";
 import { TEST_AUTH_KEY } from "../helpers/stack";
 import { fromEvaluation, pack } from "../policy/harness";
+import { limitMs } from "../limits";
 
 const ROOT = join(__dirname, "..", "..");
 const EXAMPLES = join(ROOT, "examples", "consumers");
@@ -52,7 +53,7 @@ describe("the TypeScript consumer example (two gateways in one program)", () => 
   let ev: Evaluation;
   beforeAll(async () => {
     ev = await teamInfra();
-  }, 60_000);
+  }, limitMs(15));
 
   it("builds two whole gateways under their own components, with their own providers", () => {
     const gateways = ev.registrations.filter((r) => r.type === OPENCLAW_GATEWAY_TYPE);
@@ -126,7 +127,7 @@ describe("gateways in a program of one's own", () => {
     expect(added.steps.filter((st) => st.aliasedFrom)).toEqual([]);
     expect(added.steps.filter((st) => st.op === "delete").map((st) => st.name).sort()).toEqual(["hcloud", "research-firewall"]);
     expect(added.steps.filter((st) => st.op === "same")).toEqual([]);
-  }, 60_000);
+  }, limitMs(15));
 
   it("refuses two gateways with one tailnet name, naming the one that has it", async () => {
     const failure = await evaluate(() => {
@@ -187,7 +188,7 @@ describe("the component as the plugin constructs it for a generated SDK", () => 
     expect(droplet && unwrap(droplet.inputs.backups)).toBe(false);
     expect(droplet && chain(droplet.urn)).toBe(`${OPENCLAW_GATEWAY_TYPE}$openclaw-vps:compute:Server$digitalocean:index/droplet:Droplet`);
     expect(ev.outputs.result.secret).toBe(true);
-  }, 60_000);
+  }, limitMs(15));
 
   it("refuses malformed inputs from another language with every problem named, nothing registered", async () => {
     const { error, registered } = await refused({ tailnet: "tail1234.ts.net", cloud: "aws", backups: "maybe", hostnme: "x", tailscaleAuthKey: pulumi.secret(TEST_AUTH_KEY) });
@@ -205,7 +206,7 @@ describe("the component as the plugin constructs it for a generated SDK", () => 
     const run = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", join(__dirname, "late-secret.ts"), setting, value], {
       cwd: ROOT,
       encoding: "utf8",
-      timeout: 60_000,
+      timeout: limitMs(15),
     });
     const last = run.stdout.trim().split("\n").pop() ?? "";
     if (!last.startsWith("{")) throw new Error(`late-secret.ts printed no result (exit ${run.status}): ${run.stderr}`);
@@ -231,7 +232,7 @@ describe("the component as the plugin constructs it for a generated SDK", () => 
     const good = lateSecret("telegramBotToken", "123456789:AAHfake-token_abcdefghijklmnopqrstuvw");
     expect(good.outcome).toBe("deployed");
     expect(good.registered).toContain("hcloud:index/server:Server");
-  }, 120_000);
+  }, limitMs(30));
 });
 
 describe("the Python consumer example", () => {

@@ -8,12 +8,13 @@ import { evaluate } from "../../scripts/lib/mockRuntime";
 import { DEFAULT_INVOKES } from "../../scripts/lib/mockState";
 import { OPENCLAW_GATEWAY_TYPE } from "../../pkg";
 import { OpenClawGatewayProvider } from "../../pkg/provider";
+import { limitMs } from "../limits";
 
 const provider = new OpenClawGatewayProvider();
 const limit = setTimeout(() => {
   console.log(JSON.stringify({ outcome: "hung" }));
   process.exit(3);
-}, 30_000);
+}, limitMs(10));
 
 evaluate(
   () => {

@@ -26,6 +26,7 @@ import { RecordingMonitor, isSecretValue, mocksFor } from "../../scripts/lib/moc
 import { DEFAULT_INVOKES } from "../../scripts/lib/mockState";
 import { OPENCLAW_GATEWAY_TYPE } from "../../pkg";
 import { TEST_AUTH_KEY } from "../helpers/stack";
+import { limitMs } from "../limits";
 
 const ROOT = join(__dirname, "..", "..");
 const RUN_PLUGIN = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [ROOT] });
@@ -113,7 +114,7 @@ beforeAll(async () => {
   plugin = spawn(process.execPath, [RUN_PLUGIN, ROOT, `127.0.0.1:${serverPort}`], { cwd: consumerDir, stdio: ["ignore", "pipe", "pipe"] });
   const p = await port(plugin, 90);
   client = new ResourceProviderClient(`127.0.0.1:${p}`, grpc.credentials.createInsecure());
-}, 120_000);
+}, limitMs(30));
 
 afterAll(async () => {
   client?.close();
@@ -134,7 +135,7 @@ describe("the package's plugin", () => {
     );
     const checkedIn = readFileSync(join(ROOT, "pkg", "schema.json"), "utf8");
     expect(JSON.parse(served)).toEqual(JSON.parse(checkedIn));
-  }, 60_000);
+  }, limitMs(15));
 
   it("reports package.json's version", async () => {
     const version = await new Promise<string>((resolve, reject) =>
@@ -195,5 +196,5 @@ describe("the package's plugin", () => {
     const dump = JSON.stringify(registered.map((r) => r.inputs), (_k, v: unknown) => (isSecretValue(v) ? "[secret]" : v));
     expect(dump).not.toContain(TEST_AUTH_KEY);
     expect(dump).not.toContain("AAHfake-token");
-  }, 120_000);
+  }, limitMs(30));
 });

@@ -10,6 +10,7 @@ import { PROVIDER_SETTINGS } from "../../config/settings";
 import { renderSchema } from "../../scripts/package-schema";
 import { SECRET_INPUTS, SECRET_OUTPUTS } from "../../pkg/provider";
 import { minimalConfig, run } from "../helpers/stack";
+import { limitMs } from "../limits";
 
 interface Prop {
   type?: string;
@@ -30,7 +31,7 @@ const gateway = schema.resources["openclaw-vps:index:OpenClawGateway"];
 describe("the package schema", () => {
   it("is the one the component provider generates from today's source (npm run schema)", async () => {
     expect(await renderSchema()).toBe(checkedIn);
-  }, 60_000);
+  }, limitMs(15));
 
   it("names the package after package.json, at its version, with one component", () => {
     const pkg = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as { name: string; version: string };

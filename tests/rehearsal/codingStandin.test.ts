@@ -10,6 +10,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { limitMs } from "../limits";
 
 const STANDINS = path.resolve(__dirname, "..", "..", "rehearsal", "standins");
 const READ = "github_pat_TEST_read";
@@ -27,7 +28,7 @@ function py(body: string): unknown {
     "    return {'Authorization': 'Basic ' + base64.b64encode(('x-access-token:' + token).encode()).decode()} if token else {}",
     body,
   ].join("\n");
-  const r = spawnSync("python3", ["-c", program], { encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync("python3", ["-c", program], { encoding: "utf8", timeout: limitMs(15) });
   fs.rmSync(dir, { recursive: true, force: true });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout) as unknown;

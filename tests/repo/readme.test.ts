@@ -20,6 +20,7 @@ import { parse } from "yaml";
 import { PROJECT, PROVIDER_PLACEHOLDERS } from "../../config/keys";
 import { pairingCommand } from "../../scripts/pair";
 import { GLOBAL, PULUMI_FLAGS } from "../helpers/cliFlags";
+import { limitMs } from "../limits";
 
 const ROOT = join(__dirname, "../..");
 const DOCS = ["README.md", ...readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
@@ -239,7 +240,7 @@ describe("the README and docs, as written", () => {
     try {
       configureProdAsTheDocsSay(dir);
       for (const l of runnable) {
-        const r = spawnSync("bash", ["-c", l.text], { cwd: dir, encoding: "utf8", timeout: 300_000, env: { ...process.env, CI: "true" } });
+        const r = spawnSync("bash", ["-c", l.text], { cwd: dir, encoding: "utf8", timeout: limitMs(75), env: { ...process.env, CI: "true" } });
         expect({ doc: l.doc, line: l.text, code: r.status, err: r.status === 0 ? "" : r.stderr.slice(-2000) }).toEqual({ doc: l.doc, line: l.text, code: 0, err: "" });
       }
       // What they wrote: one JSON document, and the artifacts.
@@ -249,5 +250,5 @@ describe("the README and docs, as written", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 900_000);
+  }, limitMs(225));
 });

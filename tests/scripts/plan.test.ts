@@ -10,6 +10,7 @@ import { hostFiles } from "../../cloud-init";
 import { gatewayFiles } from "../../gateway";
 import { execFile } from "child_process";
 import { ROOT, plan, planHere, tempDir } from "../helpers/planCli";
+import { limitMs } from "../limits";
 
 const tmp = () => tempDir("plan-test-");
 
@@ -148,7 +149,7 @@ describe("npm run plan", () => {
     const line = "npm run --silent plan -- --config examples/digitalocean.yaml --json";
     expect(readFileSync(join(ROOT, "README.md"), "utf8")).toContain(`${line} > plan.json`);
     const stdout = await new Promise<string>((resolvePromise, reject) =>
-      execFile("npm", line.split(" ").slice(1), { cwd: ROOT, maxBuffer: 16 << 20, timeout: 120_000 }, (err: Error | null, out: string) => (err ? reject(err) : resolvePromise(out))),
+      execFile("npm", line.split(" ").slice(1), { cwd: ROOT, maxBuffer: 16 << 20, timeout: limitMs(30) }, (err: Error | null, out: string) => (err ? reject(err) : resolvePromise(out))),
     );
     const doc = JSON.parse(stdout) as { resources: unknown[]; outputs: Record<string, unknown> };
     expect(doc.resources.length).toBeGreaterThan(10);

@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "os";
 import { join } from "path";
 import { describeSummary } from "../../scripts/verify";
+import { limitMs } from "../limits";
 
 const REPO = join(__dirname, "../..");
 const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfThisStack";
@@ -74,7 +75,7 @@ describe("running a command on the server", () => {
     expect(existsSync(join(dir, "ssh.started"))).toBe(true);
     expect(r.code).toBe(130);
     expect(readdirSync(temp).filter((f) => f.startsWith("openclaw-vps-"))).toEqual([]);
-  }, 40_000);
+  }, limitMs(10));
 
   it("says what is missing when there is no Pulumi CLI", async () => {
     rmSync(join(bin, "pulumi"));

@@ -11,6 +11,7 @@ import { AddressInfo } from "net";
 import { join } from "path";
 import { parse } from "jsonc-parser";
 import { wantedPolicy } from "../../components/tailnetPolicy";
+import { limitMs } from "../limits";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { addTo, removeFrom } = require("../../scripts/tailnet-policy.js") as {
@@ -127,7 +128,7 @@ describe("through the policy API, as pulumi up runs it", () => {
   const script = join(__dirname, "../../scripts/tailnet-policy.js");
   const runScript = (args: string[], env: Record<string, string>) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = execFile(process.execPath, [script, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, encoding: "utf8", timeout: 60_000 }, (_e, stdout, stderr) =>
+      const child = execFile(process.execPath, [script, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, encoding: "utf8", timeout: limitMs(15) }, (_e, stdout, stderr) =>
         resolve({ code: child.exitCode, stdout, stderr }),
       );
     });

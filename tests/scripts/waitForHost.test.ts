@@ -10,6 +10,7 @@ import { createServer, Server } from "net";
 import { AddressInfo } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
+import { limitMs } from "../limits";
 
 const SCRIPT = join(__dirname, "../../scripts/wait-for-host.js");
 const PINNED = "AAAAC3NzaC1lZDI1NTE5AAAAIBqr0DL2vs9N+KQ3wobDbcbpVvNd3C7moRk2ipOnnH4P";
@@ -45,7 +46,7 @@ describe("wait-for-host.js and the host key", () => {
     spawnSync(process.execPath, [SCRIPT, "127.0.0.1", String(port), "20", `ssh-ed25519 ${PINNED}`], {
       encoding: "utf8",
       env: { ...process.env, PATH: `${keyscan(answers)}:${process.env.PATH ?? ""}` },
-      timeout: 60_000,
+      timeout: limitMs(15),
     });
 
   it("passes the pinned key", () => {

@@ -13,6 +13,7 @@ import { AddressInfo } from "net";
 import { join } from "path";
 import { readFileSync } from "fs";
 import { parse } from "yaml";
+import { limitMs } from "../limits";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { sweep, chooseHcloud } = require("../../scripts/staging-sweep.js") as {
@@ -210,7 +211,7 @@ describe("scripts/staging-sweep.js against the APIs' stand-ins", () => {
       const env = { PATH: process.env.PATH ?? "", HCLOUD_TOKEN: "wrong", HCLOUD_ENDPOINT: `${s.base}/v1` };
       // Asynchronously: the stand-in answers from this process.
       const { code, stderr: failure } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = execFile(process.execPath, [join(__dirname, "../../scripts/staging-sweep.js"), "openclaw-vps", "staging-", "claw-staging-"], { env, encoding: "utf8", timeout: 60_000 }, (_err, _out, stderr) =>
+        const child = execFile(process.execPath, [join(__dirname, "../../scripts/staging-sweep.js"), "openclaw-vps", "staging-", "claw-staging-"], { env, encoding: "utf8", timeout: limitMs(15) }, (_err, _out, stderr) =>
           resolve({ code: child.exitCode, stderr }),
         );
       });
