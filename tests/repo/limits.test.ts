@@ -5,6 +5,7 @@
  */
 import { execFile, execFileSync } from "child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { createRequire } from "module";
 import { createServer, Server } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -19,9 +20,10 @@ describe("time limits", () => {
     expect(() => timeFactor({ OPENCLAW_VPS_TIME_FACTOR: "fast" })).toThrow('OPENCLAW_VPS_TIME_FACTOR: given "fast"; expected a positive number');
     expect(limitMs(2)).toBe(2000 * timeFactor());
     // The jest configs take theirs from here.
-    expect(require("../../jest.config.js")).toMatchObject({ testTimeout: testTimeoutMs("unit") });
-    expect(require("../../jest.conformance.config.js")).toMatchObject({ testTimeout: testTimeoutMs("conformance") });
-    expect(require("../../jest.engine.config.js")).toMatchObject({ testTimeout: testTimeoutMs("engine") });
+    const load = createRequire(__filename);
+    expect(load("../../jest.config.js")).toMatchObject({ testTimeout: testTimeoutMs("unit") });
+    expect(load("../../jest.conformance.config.js")).toMatchObject({ testTimeout: testTimeoutMs("conformance") });
+    expect(load("../../jest.engine.config.js")).toMatchObject({ testTimeout: testTimeoutMs("engine") });
   });
 
   it("reach the shell checks through lib.sh's `limit`, rounded up", () => {
