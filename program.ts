@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { OpenClawGatewayArgs, StackConfig, loadConfig } from "./config";
+import { PROVIDER_SETTINGS } from "./config/settings";
 import { DEFAULT_NAME, OpenClawGateway, renderedArtifacts } from "./components/openclawGateway";
 
 export { gatewaySettings } from "./components/openclawGateway";
@@ -20,54 +21,22 @@ export interface Program {
   readonly artifacts: Record<string, pulumi.Input<string>>;
 }
 
-/** The component's settings from the validated stack config: the same keys, typed. */
+/**
+ * The component's settings from the validated stack config, derived rather than copied: the
+ * settings are the stack keys (config/keys.ts) by the same names, so every plain key the
+ * stack sets is handed on as its typed value (the component applies the same defaults to
+ * the rest), every secret as its secret output, and the providers' credentials by their
+ * settings' names. A new key is added in config/keys.ts and config/schema.ts alone. The one
+ * exception: with Tailscale API credentials the stack's auth key is not used (loadConfig
+ * warns), and it is not handed on.
+ */
 export function stackSettings(cfg: StackConfig): OpenClawGatewayArgs {
-  const c = cfg.providerCredentials;
-  return {
-    tailnet: cfg.tailnet,
-    cloud: cfg.cloud,
-    serverType: cfg.serverType,
-    location: cfg.location,
-    hostname: cfg.hostname,
-    backups: cfg.backups,
-    protect: cfg.protect,
-    tailscaleTags: [...cfg.tailscaleTags],
-    openclawVersion: cfg.openclawVersion,
-    telegramOwnerId: cfg.telegramOwnerId,
-    telegramDmPolicy: cfg.telegramDmPolicy,
-    sandboxNetwork: cfg.sandboxNetwork,
-    operatorSshKeys: [...cfg.operatorSshKeys],
-    gatewayTokenVersion: cfg.gatewayTokenVersion,
-    serverGeneration: cfg.serverGeneration,
-    restoreOnRebuild: cfg.restoreOnRebuild,
-    restoreFrom: cfg.restoreFrom,
-    tailnetPolicy: cfg.tailnetPolicy,
-    ...(cfg.offsite
-      ? { offsiteBackupEndpoint: cfg.offsite.endpoint, offsiteBackupBucket: cfg.offsite.bucket, offsiteBackupPrefix: cfg.offsite.prefix, offsiteBackupKeep: cfg.offsite.keep }
-      : {}),
-    offsiteBackupAccessKey: cfg.secrets.offsiteBackupAccessKey,
-    offsiteBackupSecretKey: cfg.secrets.offsiteBackupSecretKey,
-    offsiteBackupAgeIdentity: cfg.secrets.offsiteBackupAgeIdentity,
-    coding: cfg.coding !== undefined,
-    ...(cfg.coding
-      ? { gitAuthorName: cfg.coding.gitAuthorName, gitAuthorEmail: cfg.coding.gitAuthorEmail, codingRepositories: [...cfg.coding.repositories], codingApprovalTimeout: cfg.coding.approvalTimeoutSeconds }
-      : {}),
-    githubToken: cfg.secrets.githubToken,
-    githubReadToken: cfg.secrets.githubReadToken,
-    telegramCoderBotToken: cfg.secrets.telegramCoderBotToken,
-    heartbeatUrl: cfg.secrets.heartbeatUrl,
-    // With API credentials the stack's auth key is ignored (loadConfig warns): not handed on.
-    tailscaleAuthKey: cfg.tailscaleAuth.kind === "supplied" ? cfg.secrets.tailscaleAuthKey : undefined,
-    telegramBotToken: cfg.secrets.telegramBotToken,
-    anthropicApiKey: cfg.secrets.anthropicApiKey,
-    openaiApiKey: cfg.secrets.openaiApiKey,
-    hcloudToken: c.hcloudToken,
-    digitaloceanToken: c.digitaloceanToken,
-    tailscaleApiKey: c.tailscaleApiKey,
-    tailscaleOauthClientId: c.tailscaleOauthClientId,
-    tailscaleOauthClientSecret: c.tailscaleOauthClientSecret,
-    tailscaleTailnet: c.tailscaleTailnet,
-  };
+  const secrets = Object.fromEntries(
+    Object.entries(cfg.secrets).filter(([key]) => key !== "tailscaleAuthKey" || cfg.tailscaleAuth.kind === "supplied"),
+  );
+  const credentials = Object.fromEntries((Object.keys(PROVIDER_SETTINGS) as (keyof typeof PROVIDER_SETTINGS)[]).map((key) => [key, cfg.providerCredentials[key]]));
+  const settings: Record<string, unknown> = { ...cfg.given, ...secrets, ...credentials, tailscaleTailnet: cfg.providerCredentials.tailscaleTailnet };
+  return settings as unknown as OpenClawGatewayArgs;
 }
 
 export function build(env: Readonly<Record<string, string | undefined>> = process.env): Program {

@@ -20,7 +20,7 @@ import {
   renderOpenclawJson,
 } from "../gateway";
 import { shellCommand } from "../cloud-init/shell";
-import { LOCAL_COMMAND_IGNORE, localCommandDir } from "./localDir";
+import { LOCAL_COMMAND_IGNORE, helperCommand, localCommandDir } from "./local";
 
 export interface GatewaySetupArgs {
   /** Where to connect: the server's tailnet name or address. */
@@ -111,7 +111,7 @@ export class GatewaySetup extends pulumi.ComponentResource {
         // With the pinned key: a host showing another key stops the deployment here, explained.
         create: pulumi
           .all([args.host, args.hostKey])
-          .apply(([host, hostKey]) => shellCommand(["node", "scripts/wait-for-host.js", host, "22", String(HOST_WAIT_SECONDS), hostKey])),
+          .apply(([host, hostKey]) => helperCommand("wait-for-host", host, "22", String(HOST_WAIT_SECONDS), hostKey)),
         // A new server is waited for again (the server must exist before anyone can wait).
         triggers: [args.serverId],
         addPreviousOutputInEnv: false,
@@ -165,8 +165,11 @@ export class GatewaySetup extends pulumi.ComponentResource {
       const carry = new command.local.Command(
         `${name}-carry`,
         {
-          create: `node scripts/carry-state.js restore ${args.carryState}`,
-          delete: `node scripts/carry-state.js fetch ${args.carryState}`,
+          create: helperCommand("carry-state", "restore", args.carryState),
+          // The same server with other inputs (a rotated deploy key, the helper's path):
+          // nothing to carry, and no restore over the running state.
+          update: helperCommand("carry-state", "unchanged", args.carryState),
+          delete: helperCommand("carry-state", "fetch", args.carryState),
           triggers: [args.serverId],
           // The key and the host reach the script through its environment, on this machine only.
           environment: pulumi.secret(

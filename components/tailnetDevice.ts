@@ -12,7 +12,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import type { ProviderCredentials } from "../config";
-import { LOCAL_COMMAND_IGNORE, localCommandDir } from "./localDir";
+import { LOCAL_COMMAND_IGNORE, helperCommand, localCommandDir } from "./local";
 
 export interface TailnetDeviceArgs {
   /** The cloud's id for the server: a new server means a new device. */
@@ -61,8 +61,11 @@ export class TailnetDevice extends pulumi.ComponentResource {
     const device = new command.local.Command(
       `${name}-node`,
       {
-        create: `node scripts/tailscale-device.js adopt ${args.hostname} ${args.tags.join(",")} ${args.waitSeconds}`,
-        delete: "node scripts/tailscale-device.js delete-recorded",
+        create: helperCommand("tailscale-device", "adopt", args.hostname, args.tags.join(","), String(args.waitSeconds)),
+        // Other inputs while the server stays (a credential, the helper's path, the hostname
+        // or tags): the recorded device is kept; adopting again would wait for a new one.
+        update: helperCommand("tailscale-device", "recorded", args.hostname, args.tags.join(",")),
+        delete: helperCommand("tailscale-device", "delete-recorded"),
         // A new server is a new device: adopt it, and remove the old one.
         triggers: [args.serverId],
         environment: pulumi.secret(environment),

@@ -2,17 +2,17 @@
  * The part of the tailnet policy this deployment needs, managed from the stack when
  * `tailnetPolicy` is `managed` or `managed-with-ci` (off by default): owners for the server's
  * tags, and grants to reach it. It is added to the user's policy file line by line, never
- * replacing it (scripts/tailnet-policy.js), and removed with the stack. Only what the policy
+ * replacing it (components/local/tailnet-policy.js), and removed with the stack. Only what the policy
  * lacks is added: a tag that already has owners keeps them, an equal grant is not repeated.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import type { ProviderCredentials } from "../config";
-import { LOCAL_COMMAND_IGNORE, localCommandDir } from "./localDir";
+import { LOCAL_COMMAND_IGNORE, helperCommand, localCommandDir } from "./local";
 
 export type TailnetPolicyMode = "unmanaged" | "managed" | "managed-with-ci";
 
-/** What the policy must hold, for `scripts/tailnet-policy.js`. */
+/** What the policy must hold, for `components/local/tailnet-policy.js`. */
 export interface WantedPolicy {
   readonly deployment: string;
   readonly tagOwners: Readonly<Record<string, readonly string[]>>;
@@ -58,8 +58,11 @@ export class TailnetPolicy extends pulumi.ComponentResource {
     new command.local.Command(
       `${name}-entries`,
       {
-        create: "node scripts/tailnet-policy.js apply",
-        delete: "node scripts/tailnet-policy.js remove",
+        create: helperCommand("tailnet-policy", "apply"),
+        // Other inputs, the same entries (a credential, the helper's path): the record of
+        // what was added is kept, and the policy left alone.
+        update: helperCommand("tailnet-policy", "recorded"),
+        delete: helperCommand("tailnet-policy", "remove"),
         // Other entries (new tags, CI on or off): the old ones go, the new ones are added.
         triggers: [want],
         environment: pulumi.secret(environment),

@@ -53,6 +53,11 @@ export interface ValidConfig {
   readonly offsite?: OffsiteConfig;
   /** The coder agent, when coding is on (docs/coding.md). */
   readonly coding?: CodingConfig;
+  /**
+   * The plain keys the configuration sets (defaults left out), typed as the settings take
+   * them: what a program hands the component to build the same gateway (program.ts).
+   */
+  readonly given: Readonly<Partial<Record<PlainKeyName, unknown>>>;
   /** Which secret keys hold a value. */
   readonly secretsSet: ReadonlySet<SecretKeyName>;
   /** How the server gets its Tailscale auth key. */
@@ -299,7 +304,10 @@ function fineGrainedToken(): z.ZodType<string> {
   });
 }
 
-const PLAIN_KEYS = Object.keys(plainSchemas) as (keyof typeof plainSchemas)[];
+const PLAIN_KEYS = Object.keys(plainSchemas) as PlainKeyName[];
+
+/** The keys that hold plain values (every key but the secrets). */
+export type PlainKeyName = keyof typeof plainSchemas;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -445,6 +453,7 @@ export function validateConfig(raw: RawConfig): ValidationResult {
             },
           }
         : {}),
+      given: Object.fromEntries(PLAIN_KEYS.filter((key) => raw.values[fullKey(key)] !== undefined).map((key) => [key, parsed[key]])),
       secretsSet,
       tailscaleAuth,
     },

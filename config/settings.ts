@@ -105,6 +105,13 @@ export interface OpenClawGatewayArgs {
   tailscaleTailnet?: string;
 }
 
+/**
+ * Every stack key is a setting by the same name (the compiler checks it): a program derives
+ * its settings from its stack config key by key (program.ts stackSettings).
+ */
+type KeysWithoutSetting = Exclude<KeyName, keyof OpenClawGatewayArgs>;
+export const EVERY_KEY_IS_A_SETTING: [KeysWithoutSetting] extends [never] ? true : KeysWithoutSetting = true;
+
 /** The settings keys that are stack config keys, and the provider credentials with their config keys. */
 export const PLAIN_SETTING_KEYS = (Object.keys(KEYS) as KeyName[]).filter((k) => !(KEYS[k] as KeySpec).secret);
 export const PROVIDER_SETTINGS = {

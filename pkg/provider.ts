@@ -14,7 +14,7 @@ import type * as provider from "@pulumi/pulumi/provider";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { PACKAGE_REBUILD_GUARD_TYPE, rebuildGuardProvider } from "../components/rebuildGuard";
 import { OpenClawGateway } from "../components/openclawGateway";
-import { PACKAGE_ROOT } from "../components/localDir";
+import { PACKAGE_ROOT } from "../components/local";
 import { SECRET_KEYS } from "../config/schema";
 import { PROVIDER_SETTINGS } from "../config/settings";
 

@@ -9,7 +9,7 @@
 #                registry-1.docker.io the sandbox's base image, as a read-only registry
 #   npm-cache/ npm's cache holding OpenClaw and its dependencies, for offline installs
 #   ca/        the rehearsal's certificate authority and the certificates it signed
-# Usage: build.sh OUT SPEC   (SPEC: a shell file of settings written by scripts/rehearse.ts)
+# Usage: build.sh OUT SPEC   (SPEC: a shell file of settings written by rehearsal/rehearse.ts)
 set -euo pipefail
 # The spec sets: DEBIAN_SUITE IMAGE_PACKAGES HOST_PACKAGES SANDBOX_PACKAGES SANDBOX_BASE STANDIN_REPOS
 # REPO_LINE_<name> NODE_PACKAGE NPM_PACKAGE OPENCLAW_VERSIONS TAILNET_SUFFIX TAILNET_ADDR

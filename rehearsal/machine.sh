@@ -27,7 +27,7 @@ readonly TAILNET_ADDR=100.100.1.2 PEER_ADDR=100.100.1.1 TAILNET_API_PORT=8780
 # (OpenClaw refuses to call a model API that resolves to a documentation or private address):
 # the coder's far ends answer there. Like the others it exists only inside these namespaces.
 # CODING_CONTROL_PORT: their control port on the internet namespace's loopback (standins/coding.py).
-# shellcheck disable=SC2034 # CODING_CONTROL_PORT: defined here for scripts/lib/rehearsalSpec.ts
+# shellcheck disable=SC2034 # CODING_CONTROL_PORT: defined here for rehearsal/lib/rehearsalSpec.ts
 readonly PUBLIC_ADDR=11.0.0.1 CODING_CONTROL_PORT=8790
 here=$(cd "$(dirname "$0")" && pwd)
 

@@ -3,7 +3,7 @@
  * must hold for every config a user can write, not only for the examples.
  */
 import fc from "fast-check";
-import { Evaluation, Registration } from "../scripts/lib/mockRuntime";
+import { Evaluation, Registration } from "../commands/lib/mockRuntime";
 import { CANARY, CANARY_OVERRIDES, configArb, detailsArb, shapeArb, toConfig } from "./helpers/arbitraries";
 import { ofType, plaintextPart, run, unwrap } from "./helpers/stack";
 

@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 
 cache=${OPENCLAW_VPS_TOOLCHAIN_CACHE:-$HOME/.cache/openclaw-vps/toolchain}
 # The build's inputs: go.mod, go.sum, build.sh and every .go file, in byte order of their
-# paths (scripts/lib/realEngine.ts computes the same key).
+# paths (tools/lib/realEngine.ts computes the same key).
 mapfile -t inputs < <(find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum -o -name build.sh \) -printf '%P\n' | LC_ALL=C sort)
 key=$(cat "${inputs[@]}" | sha256sum | cut -c1-16)
 bin="$cache/$key/bin"

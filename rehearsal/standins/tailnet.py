@@ -8,7 +8,7 @@ the four that share it never interleave:
   `delete-key`), as the real provider does through POST/DELETE /api/v2/tailnet/-/keys;
 - the host's tailscaled stand-in joins with a key (`Tailnet.join`, through the rehearsal's
   bind mount of this directory into the host);
-- `scripts/tailscale-device.js`, the product's own client, reaches the API (`tailnet.py
+- `components/local/tailscale-device.js`, the product's own client, reaches the API (`tailnet.py
   serve`, in the tailnet namespace) for OAuth tokens, the device list, renames and deletes;
 - the rehearsal registers its OAuth client and the keys a user would have made in the admin
   console, and counts what is left.

@@ -1,5 +1,5 @@
 import { PROJECT } from "../../config/keys";
-import { isSecretValue, Registration } from "../../scripts/lib/mockRuntime";
+import { isSecretValue, Registration } from "../../commands/lib/mockRuntime";
 import { parse } from "yaml";
 import { minimalConfig, ofType, run, unwrap } from "../helpers/stack";
 
@@ -21,7 +21,7 @@ describe("OpenClawGateway steps", () => {
     const hostKey = String((parse(ev.artifacts["cloud-init.yaml"]) as { ssh_keys: { ed25519_public: string } }).ssh_keys.ed25519_public);
     expect(ev.outputs.sshHostKey.value).toBe(hostKey);
     expect(hostKey).toMatch(/^ssh-ed25519 AAAA[A-Za-z0-9+/]+=*$/);
-    expect(wait.inputs.create).toBe(`node scripts/wait-for-host.js openclaw.tail1234.ts.net 22 900 '${hostKey}'`);
+    expect(wait.inputs.create).toBe(`node components/local/wait-for-host.js openclaw.tail1234.ts.net 22 900 '${hostKey}'`);
     expect(wait.dependencies).toContain(server.urn);
     // Four sequential SSH steps: files (after first boot), install ∥ sandbox, configure, verify.
     expect(ofType(ev, "command:remote:Command").map((r) => r.name.replace("openclaw-gateway-", "")).sort()).toEqual(["configure", "files", "install", "sandbox", "verify"]);

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DenyAllFirewall } from "../../components/firewall";
 import { Server } from "../../components/server";
-import { isSecretValue } from "../../scripts/lib/mockRuntime";
+import { isSecretValue } from "../../commands/lib/mockRuntime";
 import { digitaloceanTarget, evaluateComponents, hetzner } from "../helpers/component";
 import { oneOfType } from "../helpers/stack";
 

@@ -1,6 +1,6 @@
 import { PROJECT } from "../../config/keys";
 import { parseAdopted } from "../../components/tailnetDevice";
-import { isSecretValue } from "../../scripts/lib/mockRuntime";
+import { isSecretValue } from "../../commands/lib/mockRuntime";
 import { minimalConfig, ofType, run, unwrap } from "../helpers/stack";
 
 describe("TailnetDevice", () => {
@@ -11,8 +11,8 @@ describe("TailnetDevice", () => {
     });
     const node = ofType(ev, "command:local:Command").find((r) => r.name === "openclaw-tailnet-device-node");
     const server = ofType(ev, "hcloud:index/server:Server")[0];
-    expect(node?.inputs.create).toBe("node scripts/tailscale-device.js adopt openclaw tag:openclaw,tag:servers 900");
-    expect(node?.inputs.delete).toBe("node scripts/tailscale-device.js delete-recorded");
+    expect(node?.inputs.create).toBe("node components/local/tailscale-device.js adopt openclaw tag:openclaw,tag:servers 900");
+    expect(node?.inputs.delete).toBe("node components/local/tailscale-device.js delete-recorded");
     // A new server (a new id) replaces it: the old node is removed, the new one adopted.
     expect(unwrap(node?.inputs.triggers)).toEqual([server.id]);
     expect(node?.deleteBeforeReplace).toBe(true);

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadConfig } from "../../config";
-import { Registration } from "../../scripts/lib/mockRuntime";
+import { Registration } from "../../commands/lib/mockRuntime";
 import { TEST_AUTH_KEY, minimalConfig, run } from "../helpers/stack";
 
 /** A real RSA-4096 public key (generated for this test; no private half is kept). */

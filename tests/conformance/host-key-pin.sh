@@ -5,8 +5,8 @@
 # network namespace of its own, with a private /etc holding the admin account and, at
 # /etc/ssh/ssh_host_ed25519_key, the host key, as cloud-init's ssh_keys puts it there. The
 # private /etc also keeps RSA and ECDSA host keys, as an image has them. The real OpenSSH
-# client then connects with the options every local step uses (scripts/ssh-pin.js; the
-# rehearsal runs remote steps with the same options), and scripts/wait-for-host.js checks
+# client then connects with the options every local step uses (components/local/ssh-pin.js; the
+# rehearsal runs remote steps with the same options), and components/local/wait-for-host.js checks
 # the key as the deployment's wait step does. Three servers answer in turn at the same
 # address: the one with the stack's key, an impostor with another ED25519 key, and an
 # impostor with only an ECDSA key. Only the first receives the canary sent on stdin.
@@ -92,8 +92,8 @@ serve() {
   echo "FATAL: sshd did not start" >&2; cat "$WORK/sshd.log" >&2; exit 1
 }
 
-# The options scripts/ssh-pin.js gives for the stack's key.
-mapfile -t PIN < <("$NODE" -e 'const { pinnedSshOptions } = require(process.argv[1]); console.log(pinnedSshOptions(process.argv[2], "127.0.0.1", process.argv[3]).join("\n"))' "$REPO/scripts/ssh-pin.js" "$WORK" "$STACK_KEY")
+# The options components/local/ssh-pin.js gives for the stack's key.
+mapfile -t PIN < <("$NODE" -e 'const { pinnedSshOptions } = require(process.argv[1]); console.log(pinnedSshOptions(process.argv[2], "127.0.0.1", process.argv[3]).join("\n"))' "$REPO/components/local/ssh-pin.js" "$WORK" "$STACK_KEY")
 
 # deliver NAME: sends a canary on stdin, as the configure step sends the secrets; records
 # ssh's exit code and whether the server received it.
@@ -111,7 +111,7 @@ deliver() {
 # wait_check NAME: the deployment's wait step, with the stack's key.
 wait_check() {
   local name=$1 rc=0 out
-  out=$(ip netns exec "$NS" timeout "$(limit 15)" "$NODE" "$REPO/scripts/wait-for-host.js" 127.0.0.1 22 20 "$STACK_KEY" 2>&1) || rc=$?
+  out=$(ip netns exec "$NS" timeout "$(limit 15)" "$NODE" "$REPO/components/local/wait-for-host.js" 127.0.0.1 22 20 "$STACK_KEY" 2>&1) || rc=$?
   echo "RESULT ${name}_wait_exit=$rc"
   echo "RESULT ${name}_wait_output=$(tr '\n' ' ' <<<"$out" | sed 's/ *$//')"
 }

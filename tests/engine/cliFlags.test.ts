@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cli, toolchainBin } from "../../scripts/lib/realEngine";
+import { cli, toolchainBin } from "../../tools/lib/realEngine";
 import { GLOBAL, PULUMI_FLAGS } from "../helpers/cliFlags";
 import { describeReal } from "./dayTwo";
 

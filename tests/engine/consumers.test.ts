@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { RealStack, cli, installStandIns, toolchainBin } from "../../scripts/lib/realEngine";
+import { RealStack, cli, installStandIns, toolchainBin } from "../../tools/lib/realEngine";
 import { describeReal } from "./dayTwo";
 
 const REPO = path.resolve(__dirname, "..", "..");

@@ -1,19 +1,19 @@
 /**
- * The lifecycle emulation (scripts/lib/engine.ts) held against the real Pulumi engine: the
+ * The lifecycle emulation (tools/lib/engine.ts) held against the real Pulumi engine: the
  * same day-2 paths as tests/day2/lifecycle.test.ts, each run on one stack by the real CLI
  * (`npm run toolchain`) with the provider stand-ins, and by the emulation from the state its
  * own previous run left. Each real `pulumi up` must apply the plan the emulation computes,
  * run the same commands (`create`, `update`, `delete`) the emulation says it runs, and be
  * followed by a `pulumi preview --expect-no-changes` that passes.
  * Where the two differ, the real engine is right: one kind of step is left out of the comparison,
- * that are the emulation's to explain, with why (knownDifference in scripts/lib/engineCompare.ts); anything else fails.
+ * that are the emulation's to explain, with why (knownDifference in tools/lib/engineCompare.ts); anything else fails.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT } from "../../config/keys";
-import { StackState } from "../../scripts/lib/engine";
-import { EngineStep, RealStack, toolchainBin } from "../../scripts/lib/realEngine";
-import { emulatedPlan, emulatedRuns, emulatedUp as up, knownDifference, realPlan } from "../../scripts/lib/engineCompare";
+import { StackState } from "../../tools/lib/engine";
+import { EngineStep, RealStack, toolchainBin } from "../../tools/lib/realEngine";
+import { emulatedPlan, emulatedRuns, emulatedUp as up, knownDifference, realPlan } from "../../tools/lib/engineCompare";
 import { TEST_AUTH_KEY, TestConfig } from "../helpers/stack";
 
 const k = (key: string) => `${PROJECT}:${key}`;

@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cli, installStandIns, toolchainBin } from "../../scripts/lib/realEngine";
+import { cli, installStandIns, toolchainBin } from "../../tools/lib/realEngine";
 import { describeReal } from "./dayTwo";
 
 const REPO = path.resolve(__dirname, "..", "..");

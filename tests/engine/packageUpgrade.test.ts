@@ -12,8 +12,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { knownDifference } from "../../scripts/lib/engineCompare";
-import { RealStack, toolchainBin } from "../../scripts/lib/realEngine";
+import { knownDifference } from "../../tools/lib/engineCompare";
+import { RealStack, toolchainBin } from "../../tools/lib/realEngine";
 import { TestConfig } from "../helpers/stack";
 import { TOP, legacyUrn } from "../helpers/legacyLayout";
 import { describeReal } from "./dayTwo";

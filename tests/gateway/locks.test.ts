@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from "fs";
 import { join } from "path";
 import { KEYS } from "../../config/keys";
 import { LOCK_FILES, OPENCLAW_VERSIONS, lockCounts, lockDir, lockProblems, readLockFile, renderLockPackageJson } from "../../gateway/locks";
-import { REFUSING_OPENCLAW_VERSION } from "../../scripts/lib/releases";
+import { REFUSING_OPENCLAW_VERSION } from "../../tools/lib/releases";
 
 const LOCKS = join(__dirname, "../../gateway/locks");
 const real = (v: string) => ({ json: readLockFile(v, "package.json"), lock: readLockFile(v, "package-lock.json") });

@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { PROJECT } from "../../config/keys";
 import { OPENCLAW_VERSIONS } from "../../gateway/locks";
-import { OutputOverrides } from "../../scripts/lib/mockRuntime";
+import { OutputOverrides } from "../../commands/lib/mockRuntime";
 import { TestConfig } from "./stack";
 
 /** Every secret value the program handles, as a distinctive string. */

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as hcloud from "@pulumi/hcloud";
 import * as digitalocean from "@pulumi/digitalocean";
-import { Evaluation, OutputOverrides, evaluate } from "../../scripts/lib/mockRuntime";
+import { Evaluation, OutputOverrides, evaluate } from "../../commands/lib/mockRuntime";
 import type { CloudTarget } from "../../components/providers";
 
 /** Runs `create` inside a stack; whatever it returns becomes the stack outputs. */

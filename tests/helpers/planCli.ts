@@ -2,7 +2,7 @@
  * Runs `npm run plan` as a user would: a separate process, arguments and exit code
  * (`plan`); or the same command in this process (`planHere`): its code, exit code and
  * messages without a Node.js and TypeScript start per call, in a clean environment as the
- * process gets. The process boundary itself is tested with `plan` (tests/scripts/plan.test.ts).
+ * process gets. The process boundary itself is tested with `plan` (tests/commands/plan.test.ts).
  */
 import { execFile } from "child_process";
 import { mkdtempSync, writeFileSync } from "fs";
@@ -22,7 +22,7 @@ export function plan(...args: string[]): Promise<PlanResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(ROOT, "scripts/plan.ts"), ...args],
+      [join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(ROOT, "commands/plan.ts"), ...args],
       { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" }, timeout: limitMs(30) },
       (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
@@ -31,7 +31,7 @@ export function plan(...args: string[]): Promise<PlanResult> {
 
 export async function planHere(...args: string[]): Promise<PlanResult> {
   // Loaded on first use: the conformance checks use only `plan`.
-  const { runPlan } = await import("../../scripts/plan");
+  const { runPlan } = await import("../../commands/plan");
   const stdout: string[] = [];
   const stderr: string[] = [];
   const saved = process.env;

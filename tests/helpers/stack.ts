@@ -11,8 +11,8 @@ import {
   evaluate,
   isSecretValue,
   unwrap,
-} from "../../scripts/lib/mockRuntime";
-import { DEFAULT_INVOKES } from "../../scripts/lib/mockState";
+} from "../../commands/lib/mockRuntime";
+import { DEFAULT_INVOKES } from "../../commands/lib/mockState";
 
 /** A stack config: plain values and secret values, keyed as in a stack file (engineCompare's StackValues). */
 export interface TestConfig {
@@ -53,10 +53,10 @@ export function run(config: TestConfig, options: RunOptions = {}): Promise<Evalu
 }
 
 /**
- * One `pulumi up` of the real program as the engine would run it (scripts/lib/engine.ts):
+ * One `pulumi up` of the real program as the engine would run it (tools/lib/engine.ts):
  * after `prior` (the state an earlier up left), or as a first deployment.
  */
-export { emulatedUp as up } from "../../scripts/lib/engineCompare";
+export { emulatedUp as up } from "../../tools/lib/engineCompare";
 
 export function ofType(ev: Evaluation, type: string): Registration[] {
   return ev.registrations.filter((r) => r.type === type);

@@ -4,8 +4,8 @@
  * (argv[2]: its setting) as an output that resolves to argv[3]. Prints what the evaluation ended with, as JSON.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { evaluate } from "../../scripts/lib/mockRuntime";
-import { DEFAULT_INVOKES } from "../../scripts/lib/mockState";
+import { evaluate } from "../../commands/lib/mockRuntime";
+import { DEFAULT_INVOKES } from "../../commands/lib/mockState";
 import { OPENCLAW_GATEWAY_TYPE } from "../../pkg";
 import { OpenClawGatewayProvider } from "../../pkg/provider";
 import { limitMs } from "../limits";

@@ -22,8 +22,8 @@ import { SupportsFeatureResponse } from "@pulumi/pulumi/proto/resource_pb";
 import { GetRootResourceResponse } from "@pulumi/pulumi/proto/engine_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { RecordingMonitor, isSecretValue, mocksFor } from "../../scripts/lib/mockRuntime";
-import { DEFAULT_INVOKES } from "../../scripts/lib/mockState";
+import { RecordingMonitor, isSecretValue, mocksFor } from "../../commands/lib/mockRuntime";
+import { DEFAULT_INVOKES } from "../../commands/lib/mockState";
 import { OPENCLAW_GATEWAY_TYPE } from "../../pkg";
 import { TEST_AUTH_KEY } from "../helpers/stack";
 import { limitMs } from "../limits";
@@ -188,7 +188,7 @@ describe("the package's plugin", () => {
     expect(registered.map((r) => r.type)).toEqual(expect.arrayContaining(["digitalocean:index/firewall:Firewall", "tls:index/privateKey:PrivateKey", "openclaw-vps:index:RebuildGuard"]));
     // The guard is the package's own resource: a program in another language needs no Node.js SDK.
     expect(registered.map((r) => r.type)).not.toContain("pulumi-nodejs:dynamic:Resource");
-    // Run from the consumer's directory, the local commands run in the package's, where scripts/ is.
+    // Run from the consumer's directory, the local commands run in the package's, where components/local/ is.
     const wait = registered.find((r) => r.name === "assistant-gateway-wait");
     expect(wait?.inputs.dir).toBe(ROOT);
     expect(wait?.ignoreChanges).toEqual(["dir"]);

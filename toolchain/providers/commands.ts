@@ -25,7 +25,7 @@ import { spawn } from "child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { pinnedSshOptions } from "../../scripts/ssh-pin";
+import { pinnedSshOptions } from "../../components/local/ssh-pin";
 
 /** pulumi-command's connection settings, after its defaults (Connection.Annotate). */
 export interface Connection {

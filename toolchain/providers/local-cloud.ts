@@ -10,7 +10,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { unwrap } from "../../scripts/lib/mockRuntime";
+import { unwrap } from "../../commands/lib/mockRuntime";
 
 type Inputs = Record<string, unknown>;
 

@@ -6,8 +6,8 @@
  *
  * It keeps, of each real provider, what decides an engine's plan and what the providers refuse:
  * - Diff: the inputs that differ, and the replace-on-change ones among them (REPLACE_ON in
- *   scripts/lib/engine.ts, each with its source in the provider's code);
- * - outputs: the inputs plus the computed values the program reads (scripts/lib/mockState.ts),
+ *   tools/lib/engine.ts, each with its source in the provider's code);
+ * - outputs: the inputs plus the computed values the program reads (commands/lib/mockState.ts),
  *   with the outputs the real schemas mark secret returned as secrets (SECRET_OUTPUTS);
  * - the checks the real providers make before the cloud is called (CHECKS) and the cloud's
  *   own refusals (a firewall in use, a protected server: local-cloud.ts);
@@ -28,9 +28,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as provider from "@pulumi/pulumi/provider";
 import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
-import { REPLACE_ON } from "../../scripts/lib/engine";
-import { DEFAULT_INVOKES, defaultMockState } from "../../scripts/lib/mockState";
-import { isSecretValue, unwrap, wrapSecret } from "../../scripts/lib/mockRuntime";
+import { REPLACE_ON } from "../../tools/lib/engine";
+import { DEFAULT_INVOKES, defaultMockState } from "../../commands/lib/mockState";
+import { isSecretValue, unwrap, wrapSecret } from "../../commands/lib/mockRuntime";
 import { LocalCloud } from "./local-cloud";
 import { CommandOutputs, CommandSpec, connectionOf, runCommand } from "./commands";
 import { Hosts } from "./hosts";
