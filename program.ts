@@ -26,9 +26,10 @@ export interface Program {
  * settings are the stack keys (config/keys.ts) by the same names, so every plain key the
  * stack sets is handed on as its typed value (the component applies the same defaults to
  * the rest), every secret as its secret output, and the providers' credentials by their
- * settings' names. A new key is added in config/keys.ts and config/schema.ts alone. The one
- * exception: with Tailscale API credentials the stack's auth key is not used (loadConfig
- * warns), and it is not handed on.
+ * settings' names. A new key needs no line here (the compiler checks that
+ * OpenClawGatewayArgs has it: config/settings.ts, EVERY_KEY_IS_A_SETTING). The one exception:
+ * with Tailscale API credentials the stack's auth key is not used (loadConfig warns), and it
+ * is not handed on.
  */
 export function stackSettings(cfg: StackConfig): OpenClawGatewayArgs {
   const secrets = Object.fromEntries(
