@@ -112,7 +112,7 @@ beforeAll(async () => {
   consumerDir = mkdtempSync(join(tmpdir(), "py-infra-"));
   writeFileSync(join(consumerDir, "Pulumi.yaml"), "name: py-infra\nruntime: python\n");
   plugin = spawn(process.execPath, [RUN_PLUGIN, ROOT, `127.0.0.1:${serverPort}`], { cwd: consumerDir, stdio: ["ignore", "pipe", "pipe"] });
-  const p = await port(plugin, 90);
+  const p = await port(plugin, limitMs(25) / 1000);
   client = new ResourceProviderClient(`127.0.0.1:${p}`, grpc.credentials.createInsecure());
 }, limitMs(30));
 
