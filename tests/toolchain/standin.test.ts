@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CHECKS, SECRET_OUTPUTS, standIn } from "../../toolchain/providers/standin";
+import { CHECKS, KEEPS_RECORD, SECRET_OUTPUTS, standIn } from "../../toolchain/providers/standin";
 import { CloudRefusal, LocalCloud } from "../../toolchain/providers/local-cloud";
 import { stepsOfEvents } from "../../tools/lib/realEngine";
 import { isSecretValue, wrapSecret } from "../../commands/lib/mockRuntime";
@@ -79,6 +79,21 @@ describe("a stand-in provider", () => {
     await command.delete?.(made?.id ?? "", urn, { create: "b", delete: "d" });
     const runs = fs.readFileSync(log, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { runs: string }).runs);
     expect(runs).toEqual(["create", "create", "update", "delete"]);
+  });
+
+  it("models a helper's `recorded` update as printing the record again, and a re-run create as a new device", async () => {
+    const command = standIn("command", "1.2.1", { OPENCLAW_VPS_LOCAL_CLOUD: dir });
+    const urn = URN("command:local:Command", "openclaw-tailnet-device-node");
+    const inputs = { create: "node components/local/tailscale-device.js adopt openclaw tag:openclaw 900", delete: "node components/local/tailscale-device.js delete-recorded" };
+    const made = await command.create?.(urn, inputs);
+    const stdout = (r: { outs?: Record<string, unknown> } | undefined) => r?.outs?.stdout;
+    expect(String(stdout(made))).toMatch(/^\{"id":"mock-device/);
+    const kept = await command.update?.(made?.id ?? "", urn, made?.outs ?? {}, { ...inputs, update: "node components/local/tailscale-device.js recorded openclaw tag:openclaw" });
+    expect(stdout(kept)).toBe(stdout(made));
+    const readopted = await command.update?.(made?.id ?? "", urn, made?.outs ?? {}, { ...inputs, create: `${inputs.create} ` });
+    expect(stdout(readopted)).not.toBe(stdout(made));
+    expect(KEEPS_RECORD.test("node components/local/tailnet-policy.js recorded")).toBe(true);
+    expect(KEEPS_RECORD.test("node components/local/tailnet-policy.js apply")).toBe(false);
   });
 });
 
