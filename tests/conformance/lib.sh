@@ -13,6 +13,9 @@ TIME_FACTOR=${OPENCLAW_VPS_TIME_FACTOR:-$(limits_value timeFactor)}
 PROBE_ATTEMPTS=$(limits_value probe attempts)
 PROBE_CONNECT=$(limits_value probe connectSeconds)
 limit() { awk -v s="$1" -v f="$TIME_FACTOR" 'BEGIN { v = s * f; printf "%d\n", (v == int(v)) ? v : int(v) + 1 }'; }
+# Exported: the scripts a check writes and runs (a steps.sh in a private namespace) use it too.
+export TIME_FACTOR
+export -f limit
 
 # probe NS ADDR PORT: open | blocked | undecided:<why>, decided from inside NS by probe.py's
 # bounded tries (open at the first connection greeted "hello", as `listen` greets: another

@@ -32,6 +32,8 @@ describe("time limits", () => {
     expect(limit("30")).toBe(String(30 * limits.timeFactor));
     expect(limit("30", "1.5")).toBe("45");
     expect(limit("3", "0.5")).toBe("2");
+    // A script a check writes and runs in another shell has it too.
+    expect(execFileSync("bash", ["-c", `. "${CONFORMANCE}/lib.sh"; bash -c 'limit 2'`], { encoding: "utf8", env: { PATH: process.env.PATH, OPENCLAW_VPS_TIME_FACTOR: "3" } }).trim()).toBe("6");
   });
 
   it("leave no bare number of seconds in the conformance scripts' waits", () => {
