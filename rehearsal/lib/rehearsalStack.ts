@@ -206,7 +206,7 @@ export class Rehearsal {
     const ran = runTool(
       this.log,
       "ip",
-      ["netns", "exec", `${this.machine.run}-tail`, join(REPO, "node_modules", ".bin", "ts-node"), "--transpile-only", join(REPO, "scripts", "verify.ts"), "--stack", STACK],
+      ["netns", "exec", `${this.machine.run}-tail`, join(REPO, "node_modules", ".bin", "ts-node"), "--transpile-only", join(REPO, "commands", "verify.ts"), "--stack", STACK],
       { cwd: this.stack.project, env: this.stack.env, timeoutSeconds: 300 },
     );
     return { ok: ran.code === 0 && summaryOf(ran.stdout).ok, ran };
