@@ -4,7 +4,7 @@
  * read only with getSecret and stay Output<string>.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT, fullKey } from "./keys";
+import { foreignProjectKeys, fullKey, inProjectNamespace, intoProjectNamespace, ruleKey } from "./keys";
 import { ConfigError, GatewayConfig } from "./settings";
 import {
   SECRET_KEYS,
@@ -45,22 +45,40 @@ function optionalSecret(namespace: string, key: string): pulumi.Output<string> |
 
 /**
  * Reads and validates the stack configuration. Throws ConfigError listing every problem
- * at once; call it before registering any resource.
+ * at once; call it before registering any resource. The program's keys are read in the
+ * project's own namespace (`pulumi.getProject()`), so a project renamed by `pulumi new`
+ * works as this repository's does, and every message names the keys as that stack has them.
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): StackConfig {
-  const values = pulumi.runtime.allConfig();
-  const secretKeys = new Set(Object.keys(values).filter((k) => isConfigSecret(k)));
+  const namespace = pulumi.getProject();
+  const all = pulumi.runtime.allConfig();
+  const values = intoProjectNamespace(all, namespace);
+  const secretKeys = new Set(
+    Object.keys(all)
+      .filter((key) => isConfigSecret(key))
+      .map((key) => ruleKey(key, namespace))
+      .filter((key): key is string => key !== undefined),
+  );
   const result = validateConfig({ values, secretKeys, env });
-  if (!result.ok) throw new ConfigError(result.issues);
+  const foreign = foreignProjectKeys(Object.keys(all), namespace).map(({ key, should }) => ({
+    key,
+    given: "a key in the namespace openclaw-vps",
+    expected: `${should}: this project is named ${namespace} (Pulumi.yaml), and the CLI keeps a project's own keys under its name (pulumi config set ${should.slice(namespace.length + 1)} ... writes it)`,
+  }));
+  const issues = [
+    ...(result.ok ? [] : result.issues.map((i) => ({ key: inProjectNamespace(i.key, namespace), given: inProjectNamespace(i.given, namespace), expected: inProjectNamespace(i.expected, namespace) }))),
+    ...foreign,
+  ];
+  if (!result.ok || issues.length > 0) throw new ConfigError(issues);
   const valid = result.config;
 
   const secrets: Partial<Record<SecretKeyName, pulumi.Output<string>>> = {};
   for (const key of SECRET_KEYS) {
-    if (valid.secretsSet.has(key)) secrets[key] = new pulumi.Config(PROJECT).requireSecret(key);
+    if (valid.secretsSet.has(key)) secrets[key] = new pulumi.Config(namespace).requireSecret(key);
   }
   if (valid.tailscaleAuth.kind === "mint" && valid.secretsSet.has("tailscaleAuthKey")) {
     void pulumi.log.warn(
-      `${fullKey("tailscaleAuthKey")} is ignored: Tailscale API credentials are configured, so a single-use key is minted instead.`,
+      inProjectNamespace(`${fullKey("tailscaleAuthKey")} is ignored: Tailscale API credentials are configured, so a single-use key is minted instead.`, namespace),
     );
   }
 

@@ -280,6 +280,52 @@ export function fullKey(key: string): string {
 }
 
 /**
+ * The program's keys live in the namespace of the project that runs it: `openclaw-vps:` for
+ * this repository's Pulumi.yaml, `my-claw:` when `pulumi new` named the project my-claw (the
+ * CLI qualifies a project's own keys with the project's name). The rules and messages are
+ * written for `openclaw-vps:`; these two translate at the edge, so a renamed project is
+ * validated and reported in its own keys.
+ */
+export function intoProjectNamespace(values: Readonly<Record<string, string>>, namespace: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values)) {
+    const rule = ruleKey(key, namespace);
+    if (rule !== undefined) out[rule] = value;
+  }
+  return out;
+}
+
+/**
+ * A stack's key as the rules know it: `my-claw:tailnet` → `openclaw-vps:tailnet`; other
+ * namespaces unchanged; undefined for a key left in `openclaw-vps:` of a renamed project, which
+ * is not the program's any more (foreignProjectKeys refuses it).
+ */
+export function ruleKey(key: string, namespace: string): string | undefined {
+  if (namespace === PROJECT) return key;
+  if (key.startsWith(`${PROJECT}:`)) return undefined;
+  return key.startsWith(`${namespace}:`) ? `${PROJECT}:${key.slice(namespace.length + 1)}` : key;
+}
+
+/** A message written in `openclaw-vps:` keys, in the project's own: `my-claw:tailnet`. */
+export function inProjectNamespace(text: string, namespace: string): string {
+  if (namespace === PROJECT) return text;
+  return text.replace(new RegExp(`(?<![A-Za-z0-9_.-])${PROJECT}:(?=[A-Za-z])`, "g"), `${namespace}:`);
+}
+
+/**
+ * Keys in `openclaw-vps:` when the project has another name: the CLI hands them over, but as
+ * another namespace's, so the program would not read them. Each is refused, naming the key
+ * it should be.
+ */
+export function foreignProjectKeys(keys: Iterable<string>, namespace: string): { key: string; should: string }[] {
+  if (namespace === PROJECT) return [];
+  return [...keys]
+    .filter((key) => key.startsWith(`${PROJECT}:`))
+    .sort()
+    .map((key) => ({ key, should: `${namespace}:${key.slice(PROJECT.length + 1)}` }));
+}
+
+/**
  * Provider credentials live under the providers' own namespaces (read in config/index.ts).
  * For `npm run plan`: a fake stand-in for each when it is encrypted.
  */

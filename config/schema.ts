@@ -331,6 +331,13 @@ function shown(value: string | undefined, secret: boolean): string {
   return value.startsWith("[") ? value : JSON.stringify(value);
 }
 
+/** The keys of the providers' namespaces the program reads (config/index.ts), by namespace. */
+export const PROVIDER_KEYS_READ: Readonly<Record<string, readonly string[]>> = {
+  hcloud: ["hcloud:token"],
+  digitalocean: ["digitalocean:token"],
+  tailscale: ["tailscale:apiKey", "tailscale:oauthClientId", "tailscale:oauthClientSecret", "tailscale:tailnet"],
+};
+
 /** Validates every key at once. Nothing here throws: every problem becomes one issue. */
 export function validateConfig(raw: RawConfig): ValidationResult {
   const issues: ConfigIssue[] = [];
@@ -343,6 +350,17 @@ export function validateConfig(raw: RawConfig): ValidationResult {
     if (!(KEY_NAMES as string[]).includes(name)) {
       const hint = suggestKey(name, KEY_NAMES);
       add(full, "an unknown key", hint ? `a known key: did you mean ${fullKey(hint)}?` : `one of the keys in Pulumi.yaml`);
+    }
+  }
+
+  // The providers' own keys: the program builds each provider explicitly from the keys below
+  // (components/providers.ts), so any other key in their namespaces (an endpoint, a poll
+  // interval) would be ignored without a word. Refused instead.
+  for (const full of Object.keys(raw.values).sort()) {
+    const namespace = full.split(":")[0];
+    const read = PROVIDER_KEYS_READ[namespace];
+    if (read && !read.includes(full)) {
+      add(full, "a value", `the key removed: the program builds its ${namespace} provider explicitly from ${read.join(", ")} alone, so ${full} would be ignored (the provider talks to its default API)`);
     }
   }
 

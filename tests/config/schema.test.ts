@@ -317,7 +317,22 @@ describe("unknown keys", () => {
   });
 
   it("leaves other namespaces to their owners", () => {
-    ok(base({ plain: { "hcloud:endpoint": "https://example.invalid" } }));
+    ok(base({ plain: { "aws:region": "eu-central-1", "pulumi:tags": "{}" } }));
+  });
+
+  it.each([
+    ["hcloud:endpoint", "https://example.invalid/v1", "hcloud:token"],
+    ["hcloud:pollInterval", "1s", "hcloud:token"],
+    ["digitalocean:apiEndpoint", "https://example.invalid", "digitalocean:token"],
+    ["tailscale:baseUrl", "https://example.invalid", "tailscale:tailnet"],
+  ])("refuses %s, which the explicit provider would ignore", (key, value, read) => {
+    const issue = onlyIssue(base({ plain: { [key]: value } }));
+    expect(issue.key).toBe(key);
+    expect(issue.given).toBe("a value");
+    expect(issue.expected).toContain("the key removed");
+    expect(issue.expected).toContain(read);
+    // Never the value: an endpoint may carry credentials.
+    expect(JSON.stringify(issue)).not.toContain(value);
   });
 });
 

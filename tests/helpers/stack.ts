@@ -32,6 +32,8 @@ export function minimalConfig(extra: TestConfig = {}): TestConfig {
 }
 
 export interface RunOptions {
+  /** The project's name (Pulumi.yaml's `name:`); default openclaw-vps. */
+  readonly project?: string;
   readonly stack?: string;
   readonly preview?: boolean;
   readonly overrides?: OutputOverrides;
@@ -42,7 +44,7 @@ export interface RunOptions {
 export function run(config: TestConfig, options: RunOptions = {}): Promise<Evaluation> {
   const values = { ...config.plain, ...config.secret };
   return evaluate(() => build(options.env ?? {}), {
-    project: PROJECT,
+    project: options.project ?? PROJECT,
     stack: options.stack ?? "test",
     config: values,
     secretKeys: Object.keys(config.secret ?? {}),
