@@ -62,9 +62,9 @@ export function build(env: Readonly<Record<string, string | undefined>> = proces
       verification: gateway.verification,
       // This repository's `npm run pair` does both, for this program's stacks.
       telegramPairing: cfg.secretsSet.has("telegramBotToken")
-        ? gateway.telegramPairing.apply((how) => `${how} | or: npm run pair -- telegram [CODE]`)
+        ? gateway.telegramPairing.apply((how) => ({ ...how, npm: "npm run pair -- telegram [CODE]" }))
         : gateway.telegramPairing,
-      devicePairing: gateway.devicePairing.apply((how) => `${how} | or: npm run pair -- devices [requestId]`),
+      devicePairing: gateway.devicePairing.apply((how) => ({ ...how, npm: "npm run pair -- devices [requestId]" })),
     },
     artifacts: renderedArtifacts(gateway),
   };

@@ -62,10 +62,70 @@ export const HOST_WAIT_SECONDS = 900;
 /** The type this component had before it was renamed: existing stacks hold it under this type. */
 export const GATEWAY_SETUP_FORMER_TYPE = "openclaw-vps:gateway:OpenClawGateway";
 
+/** The audit's finding counts; null where the audit's output did not give one. */
+export interface AuditCounts {
+  readonly critical: number | null;
+  readonly warn: number | null;
+  readonly info: number | null;
+}
+
+/**
+ * What the deploy gate found on the server (gateway/scripts/verify.sh prints it as its last
+ * line): `pulumi stack output verification --json | jq .audit`.
+ */
+export interface VerificationSummary {
+  /** True when the gate found no problem (a failed gate fails the deployment). */
+  readonly ok: boolean;
+  /** The running release, as `openclaw --version` reports it. */
+  readonly openclaw: string;
+  /** OpenClaw's security audit. */
+  readonly audit: AuditCounts;
+  /** The gateway's listening sockets. */
+  readonly listeners: string[];
+  /** UFW's status line. */
+  readonly ufw: string;
+  /** Tailscale Serve's route to the gateway. */
+  readonly serve: string;
+  /** The state directory's, config's and .env's modes and owners. */
+  readonly modes: string;
+  /** The Telegram channel's state. */
+  readonly telegram: string;
+  /** What the gate refused, one line each (empty when ok). */
+  readonly problems: string[];
+}
+
+/**
+ * The summary from the verification step's output: its last line, a JSON object. A step that
+ * printed anything else (it exits non-zero then, so this is a fault of the step) is reported
+ * as not ok with that line as the problem, rather than failing after the server was verified.
+ */
+export function verificationSummary(stdout: string): VerificationSummary {
+  const last = stdout.trim().split("\n").pop() ?? "";
+  try {
+    const parsed = JSON.parse(last) as unknown;
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) && typeof (parsed as { ok?: unknown }).ok === "boolean") {
+      return parsed as VerificationSummary;
+    }
+  } catch {
+    // reported below
+  }
+  return {
+    ok: false,
+    openclaw: "",
+    audit: { critical: null, warn: null, info: null },
+    listeners: [],
+    ufw: "",
+    serve: "",
+    modes: "",
+    telegram: "",
+    problems: [`the verification step printed no summary; its last line: ${JSON.stringify(last.slice(0, 200))}`],
+  };
+}
+
 /** The setup steps on the server; the package's top-level component is OpenClawGateway (components/openclawGateway.ts). */
 export class GatewaySetup extends pulumi.ComponentResource {
-  /** The verification summary from the server (JSON). */
-  public readonly verification: pulumi.Output<string>;
+  /** What the deploy gate found on the server. */
+  public readonly verification: pulumi.Output<VerificationSummary>;
 
   constructor(name: string, args: GatewaySetupArgs, opts?: pulumi.ComponentResourceOptions) {
     super("openclaw-vps:gateway:GatewaySetup", name, {}, opts);
@@ -225,8 +285,7 @@ export class GatewaySetup extends pulumi.ComponentResource {
       { update: verifyCommand },
     );
 
-    // The last line of stdout is the JSON summary.
-    this.verification = verify.stdout.apply((out) => out.trim().split("\n").pop() ?? "");
+    this.verification = verify.stdout.apply(verificationSummary);
     this.registerOutputs({ verification: this.verification });
   }
 }

@@ -10,7 +10,7 @@ import { ConfigError, GatewayConfig, OpenClawGatewayArgs, gatewayConfig } from "
 import { ageRecipient } from "../config/age";
 import { GatewaySettings, contentHash, gatewayArtifacts, renderEnvFile, sandboxImageTag } from "../gateway";
 import { ADMIN_USER, hostFiles, renderCloudInit } from "../cloud-init";
-import { GATEWAY_SETUP_FORMER_TYPE, GatewaySetup, HOST_WAIT_SECONDS } from "./gateway";
+import { GATEWAY_SETUP_FORMER_TYPE, GatewaySetup, HOST_WAIT_SECONDS, VerificationSummary } from "./gateway";
 import { rebuildGuard } from "./rebuildGuard";
 import { TailnetDevice } from "./tailnetDevice";
 import { TailnetPolicy, wantedPolicy } from "./tailnetPolicy";
@@ -24,6 +24,22 @@ import { IMAGES, Server } from "./server";
 import { TailscaleAuthKey } from "./tailscaleAuthKey";
 
 export type { OpenClawGatewayArgs } from "../config/settings";
+export type { AuditCounts, VerificationSummary } from "./gateway";
+
+/**
+ * How to see and answer one kind of pairing request: each a whole command to paste (over the
+ * tailnet, with the server's pinned key), the placeholder in <angle brackets> to replace.
+ */
+export interface PairingCommands {
+  /** Whether this kind of pairing is on (Telegram: a bot token is set). */
+  readonly enabled: boolean;
+  /** Lists the pending requests (when enabled). */
+  readonly list?: string;
+  /** Approves one request (when enabled). */
+  readonly approve?: string;
+  /** Why it is off and how to turn it on (when not enabled). */
+  readonly note?: string;
+}
 
 /** The name this repository's program gives its gateway. */
 export const DEFAULT_NAME = "openclaw";
@@ -114,12 +130,12 @@ export class OpenClawGateway extends pulumi.ComponentResource {
   public readonly sshKnownHosts: pulumi.Output<string>;
   /** The deploy key's private half (secret). */
   public readonly deployPrivateKey: pulumi.Output<string>;
-  /** The server's verification summary (JSON): audit counts, Serve, listeners. */
-  public readonly verification: pulumi.Output<string>;
-  /** How to list and approve Telegram pairing requests. */
-  public readonly telegramPairing: pulumi.Output<string>;
-  /** How to list and approve device pairing requests. */
-  public readonly devicePairing: pulumi.Output<string>;
+  /** What the deploy gate found on the server: audit counts, Serve, listeners, problems. */
+  public readonly verification: pulumi.Output<VerificationSummary>;
+  /** The commands that list and approve Telegram pairing requests. */
+  public readonly telegramPairing: pulumi.Output<PairingCommands>;
+  /** The commands that list and approve device pairing requests. */
+  public readonly devicePairing: pulumi.Output<PairingCommands>;
 
   /**
    * @param around what the program around the component supplies that is not a setting (this
@@ -337,16 +353,17 @@ export class OpenClawGateway extends pulumi.ComponentResource {
     this.sshKnownHosts = hostKey.publicKeyOpenssh.apply((k) => knownHostsLine(tailnetHost, k));
     this.deployPrivateKey = deployKey.privateKeyOpenssh;
     this.verification = setup.verification;
-    this.telegramPairing = pulumi.output(
+    const openclaw = `${ssh} sudo -u openclaw -H openclaw`;
+    this.telegramPairing = pulumi.output<PairingCommands>(
       settings.telegram
-        ? `list: ${ssh} sudo -u openclaw -H openclaw pairing list telegram | ` +
-            `approve: ${ssh} sudo -u openclaw -H openclaw pairing approve telegram <CODE>`
-        : "Telegram is off (set telegramBotToken)",
+        ? { enabled: true, list: `${openclaw} pairing list telegram`, approve: `${openclaw} pairing approve telegram <CODE>` }
+        : { enabled: false, note: "Telegram is off (set telegramBotToken)" },
     );
-    this.devicePairing = pulumi.output(
-      `list: ${ssh} sudo -u openclaw -H openclaw devices list | ` +
-        `approve: ${ssh} sudo -u openclaw -H openclaw devices approve <requestId>`,
-    );
+    this.devicePairing = pulumi.output<PairingCommands>({
+      enabled: true,
+      list: `${openclaw} devices list`,
+      approve: `${openclaw} devices approve <requestId>`,
+    });
 
     this.registerOutputs({
       cloud: this.cloud,

@@ -6,6 +6,7 @@ import { validateConfig } from "../config/schema";
 import { gatewayConfig } from "../config/settings";
 import { stackSettings } from "../program";
 import { configArb } from "./helpers/arbitraries";
+import { MOCK_VERIFICATION } from "../commands/lib/mockState";
 import { TestConfig, minimalConfig, ofType, oneOfType, run } from "./helpers/stack";
 
 const k = (key: string) => `${PROJECT}:${key}`;
@@ -33,15 +34,18 @@ describe("stack outputs", () => {
       gatewayToken: { value: "ab".repeat(32), secret: true },
       sshCommand: { value: "ssh -i ~/.ssh/openclaw-vps-prod ops@claw.tail1234.ts.net", secret: false },
       deployPrivateKey: { value: expect.stringContaining("OPENSSH PRIVATE KEY"), secret: true },
-      verification: { value: expect.stringContaining('"ok":true'), secret: false },
-      telegramPairing: { value: "Telegram is off (set telegramBotToken)", secret: false },
+      // Objects, for machines: `pulumi stack output verification --json | jq .audit`.
+      verification: { value: JSON.parse(MOCK_VERIFICATION) as unknown, secret: false },
+      telegramPairing: { value: { enabled: false, note: "Telegram is off (set telegramBotToken)" }, secret: false },
       sshHostKey: { value: hostKey, secret: false },
       sshKnownHosts: { value: `claw.tail1234.ts.net ${hostKey}`, secret: false },
       devicePairing: {
-        value:
-          "list: ssh -i ~/.ssh/openclaw-vps-prod ops@claw.tail1234.ts.net sudo -u openclaw -H openclaw devices list | " +
-          "approve: ssh -i ~/.ssh/openclaw-vps-prod ops@claw.tail1234.ts.net sudo -u openclaw -H openclaw devices approve <requestId> | " +
-          "or: npm run pair -- devices [requestId]",
+        value: {
+          enabled: true,
+          list: "ssh -i ~/.ssh/openclaw-vps-prod ops@claw.tail1234.ts.net sudo -u openclaw -H openclaw devices list",
+          approve: "ssh -i ~/.ssh/openclaw-vps-prod ops@claw.tail1234.ts.net sudo -u openclaw -H openclaw devices approve <requestId>",
+          npm: "npm run pair -- devices [requestId]",
+        },
         secret: false,
       },
     });
@@ -49,11 +53,12 @@ describe("stack outputs", () => {
 
   it("says exactly how to list and approve Telegram pairing codes when Telegram is on", async () => {
     const ev = await run(minimalConfig({ secret: { [k("telegramBotToken")]: "123456789:AAHfake-token_abcdefghijklmnopqrstuvw" } }));
-    expect(ev.outputs.telegramPairing.value).toBe(
-      "list: ssh -i ~/.ssh/openclaw-vps-test ops@openclaw.tail1234.ts.net sudo -u openclaw -H openclaw pairing list telegram | " +
-        "approve: ssh -i ~/.ssh/openclaw-vps-test ops@openclaw.tail1234.ts.net sudo -u openclaw -H openclaw pairing approve telegram <CODE> | " +
-        "or: npm run pair -- telegram [CODE]",
-    );
+    expect(ev.outputs.telegramPairing.value).toEqual({
+      enabled: true,
+      list: "ssh -i ~/.ssh/openclaw-vps-test ops@openclaw.tail1234.ts.net sudo -u openclaw -H openclaw pairing list telegram",
+      approve: "ssh -i ~/.ssh/openclaw-vps-test ops@openclaw.tail1234.ts.net sudo -u openclaw -H openclaw pairing approve telegram <CODE>",
+      npm: "npm run pair -- telegram [CODE]",
+    });
   });
 
   it("never puts the token in a query string", async () => {

@@ -123,9 +123,15 @@ export class Probes {
 
 /** The JSON summary a verify or self-check run prints last. */
 export function summaryOf(stdout: string): { ok: boolean; audit?: { critical: number | null; warn: number | null } } {
-  try {
-    return JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as { ok: boolean; audit?: { critical: number; warn: number } };
-  } catch {
-    return { ok: false };
+  // `pulumi stack output verification` prints the object as indented JSON; the step's own
+  // stdout ends with it on one line.
+  const text = stdout.trim();
+  for (const candidate of [text, text.split("\n").pop() ?? ""]) {
+    try {
+      return JSON.parse(candidate) as { ok: boolean; audit?: { critical: number; warn: number } };
+    } catch {
+      // the next form
+    }
   }
+  return { ok: false };
 }

@@ -2,6 +2,7 @@ import { PROJECT } from "../../config/keys";
 import { isSecretValue, Registration } from "../../commands/lib/mockRuntime";
 import { parse } from "yaml";
 import { minimalConfig, ofType, run, unwrap } from "../helpers/stack";
+import { verificationSummary } from "../../components/gateway";
 
 const k = (key: string) => `${PROJECT}:${key}`;
 const step = (regs: readonly Registration[], name: string) => {
@@ -85,5 +86,18 @@ describe("OpenClawGateway steps", () => {
     const ev = await run({ plain: { [k("tailnet")]: "tail1234.ts.net" }, secret: { "tailscale:apiKey": "tskey-api-x" } });
     const conn = (step(ev.registrations, "files").inputs.connection as { value: Record<string, unknown> }).value;
     expect(conn.host).toBe("100.64.0.10");
+  });
+});
+
+describe("verificationSummary", () => {
+  it("is the object on the step's last line", () => {
+    const line = JSON.stringify({ ok: true, openclaw: "OpenClaw 2026.9.6", audit: { critical: 0, warn: 0, info: 1 }, listeners: [], ufw: "", serve: "", modes: "", telegram: "", problems: [] });
+    expect(verificationSummary(`some note\n${line}\n`)).toEqual(JSON.parse(line));
+  });
+
+  it.each([["no JSON at all"], ["[1,2]"], ['{"audit":{}}'], [""]])("reports %j as not ok, naming what was printed", (printed) => {
+    const summary = verificationSummary(printed);
+    expect(summary.ok).toBe(false);
+    expect(summary.problems).toEqual([`the verification step printed no summary; its last line: ${JSON.stringify(printed)}`]);
   });
 });
