@@ -57,6 +57,8 @@ export const KEYS = {
   },
   tailnet: {
     type: "string",
+    // Only for a stack that takes its tailnet from an ESC environment the plan cannot open.
+    placeholder: "tailplanplaceholder.ts.net",
     description:
       "Your tailnet's DNS name, e.g. tail1234.ts.net (Tailscale admin console, DNS page). Used for the server's address and the gateway URL.",
   },

@@ -5,7 +5,6 @@
  */
 import { readFileSync, statSync } from "fs";
 import { parse } from "yaml";
-import { PROVIDER_SECRET_KEYS } from "../../config/keys";
 
 export interface ProjectConfigType {
   readonly type?: string;
@@ -68,8 +67,42 @@ export function readProjectFile(path: string): ProjectFile {
   return { name: doc.name, config };
 }
 
+/** A stack settings file's config and the ESC environments it imports. */
+export interface StackSettings {
+  readonly config: Record<string, unknown>;
+  /**
+   * What its `environment:` imports, as the CLI names them (workspace/project.go,
+   * Environment.Imports): the listed environments, or an inline definition's `imports`, and
+   * `yaml` for an inline definition's own `values`.
+   */
+  readonly environments: string[];
+}
+
 /** The `config:` map of a stack settings file (empty when the file has none). */
 export function readStackFile(path: string): Record<string, unknown> {
+  return readStackSettings(path).config;
+}
+
+/** The names an `environment:` block imports: a list of names, or a definition with `imports:` (and `values:`). */
+function environmentImports(path: string, environment: unknown): string[] {
+  if (environment === undefined || environment === null) return [];
+  const name = (entry: unknown): string => {
+    if (typeof entry === "string") return entry;
+    // `- name: {merge: false}`
+    if (typeof entry === "object" && entry !== null && !Array.isArray(entry) && Object.keys(entry).length === 1) return Object.keys(entry)[0];
+    throw new StackFileError(`${path}: environment: has an entry that is not an environment name: ${JSON.stringify(entry)}`);
+  };
+  if (Array.isArray(environment)) return environment.map(name);
+  if (typeof environment === "object") {
+    const def = environment as { imports?: unknown; values?: unknown };
+    const imports = def.imports === undefined ? [] : Array.isArray(def.imports) ? def.imports.map(name) : [name(def.imports)];
+    return def.values !== undefined ? [...imports, "yaml"] : imports;
+  }
+  throw new StackFileError(`${path}: environment: is neither a list of environment names nor an environment definition`);
+}
+
+/** The config map and the imported environments of a stack settings file. */
+export function readStackSettings(path: string): StackSettings {
   let text: string;
   try {
     if (!statSync(path).isFile()) throw new StackFileError(`${path} is not a file: give a stack settings file (Pulumi.<stack>.yaml)`);
@@ -86,12 +119,15 @@ export function readStackFile(path: string): Record<string, unknown> {
     // The parser's first line names the fault and where: "... at line 3, column 1:".
     throw new StackFileError(`${path} is not valid YAML: ${String((err as Error).message).split("\n")[0]}`);
   }
-  if (doc === null || doc === undefined) return {};
+  if (doc === null || doc === undefined) return { config: {}, environments: [] };
   const config = (doc as { config?: unknown }).config;
   if (typeof doc !== "object" || Array.isArray(doc) || (config !== undefined && (typeof config !== "object" || config === null || Array.isArray(config)))) {
     throw new StackFileError(`${path} is not a stack settings file: expected a top-level config: map of namespaced keys`);
   }
-  return (config as Record<string, unknown> | undefined) ?? {};
+  return {
+    config: (config as Record<string, unknown> | undefined) ?? {},
+    environments: environmentImports(path, (doc as { environment?: unknown }).environment),
+  };
 }
 
 /** How the CLI hands a config value to a program: scalars as text, structures as JSON. */
@@ -140,15 +176,18 @@ function formatMissing(keys: string[]): string {
 }
 
 /**
- * Merges project and stack config. `placeholders` stand in for encrypted values, which
- * the plan never decrypts; `secretKeyNames` are treated as secret even in plain text.
+ * Merges project and stack config. `placeholders` stand in for encrypted values, which the
+ * plan never decrypts. A secret stored in plain text is handed over as plain, as the CLI would,
+ * so the program refuses it as it does on `pulumi up`. With `environments` imported, a required
+ * key the stack file lacks may come from them: it gets its placeholder and a note instead of
+ * the CLI's "missing" refusal.
  */
 export function mergeStackConfig(
   project: ProjectFile,
   stackName: string,
   stackConfig: Readonly<Record<string, unknown>>,
   placeholders: Readonly<Record<string, string>>,
-  secretKeyNames: ReadonlySet<string>,
+  environments: readonly string[] = [],
 ): MergedConfig {
   const values: Record<string, string> = {};
   const secretKeys = new Set<string>();
@@ -164,10 +203,6 @@ export function mergeStackConfig(
       continue;
     }
     values[key] = asConfigString(value);
-    if ((secretKeyNames.has(key) || PROVIDER_SECRET_KEYS.includes(key)) && values[key] !== "") {
-      secretKeys.add(key);
-      notes.push(`${key} is stored in plain text; treated as secret here, but encrypt it: pulumi config set --secret ${key} <value>`);
-    }
   }
 
   const missing: string[] = [];
@@ -178,7 +213,13 @@ export function mergeStackConfig(
     if (!(key in values)) {
       const fallback = decl.default ?? decl.value;
       if (fallback === undefined || fallback === null) {
-        if (key.startsWith(`${project.name}:`)) missing.push(declKey);
+        if (!key.startsWith(`${project.name}:`)) continue;
+        if (environments.length > 0 && placeholders[key] !== undefined) {
+          values[key] = placeholders[key];
+          notes.push(`${key} is not in the stack file: it may come from ${environments.join(", ")}; the plan uses a placeholder`);
+        } else {
+          missing.push(declKey);
+        }
         continue;
       }
       values[key] = asConfigString(fallback);

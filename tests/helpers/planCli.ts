@@ -23,23 +23,37 @@ export function plan(...args: string[]): Promise<PlanResult> {
     execFile(
       process.execPath,
       [join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(ROOT, "commands/plan.ts"), ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" }, timeout: limitMs(30) },
+      { cwd: ROOT, env: planEnv(), timeout: limitMs(30) },
       (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
 
+/**
+ * The environment each plan runs in: PATH and HOME, and a Pulumi home of its own, so a
+ * stack selected on the developer's machine (`pulumi stack select`) never changes which
+ * stack a test plans.
+ */
+function planEnv(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", PULUMI_HOME: tempDir("plan-pulumi-home-"), ...extra };
+}
+
 export async function planHere(...args: string[]): Promise<PlanResult> {
+  return planIn(ROOT, {}, ...args);
+}
+
+/** The plan of the project in `root` (a copy `pulumi new` made, say), in this process, with `env` added. */
+export async function planIn(root: string, env: Readonly<Record<string, string>>, ...args: string[]): Promise<PlanResult> {
   // Loaded on first use: the conformance checks use only `plan`.
   const { runPlan } = await import("../../commands/plan");
   const stdout: string[] = [];
   const stderr: string[] = [];
   const saved = process.env;
-  process.env = { PATH: saved.PATH ?? "", HOME: saved.HOME ?? "/tmp" };
+  process.env = planEnv(env);
   const cwd = process.cwd();
-  process.chdir(ROOT);
+  process.chdir(root);
   try {
-    const code = await runPlan(args, { out: (t) => stdout.push(`${t}\n`), err: (t) => stderr.push(`${t}\n`) });
+    const code = await runPlan(args, { out: (t) => stdout.push(`${t}\n`), err: (t) => stderr.push(`${t}\n`) }, root);
     return { code, stdout: stdout.join(""), stderr: stderr.join("") };
   } finally {
     process.env = saved;
