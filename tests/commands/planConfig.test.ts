@@ -16,7 +16,7 @@ describe("a secret stored in plain text", () => {
     ["openclaw-vps:telegramBotToken", "123456789:AAHplain-token_abcdefghijklmnopqrstuvw"],
     ["hcloud:token", "plainTokenValue".padEnd(64, "0")],
   ])("%s is refused as the deploy refuses it: exit 2, the exact pulumi config set --secret line, never the value", async (key, value) => {
-    const auth = key === "openclaw-vps:tailscaleAuthKey" ? {} : { "openclaw-vps:tailscaleAuthKey": SECURE };
+    const auth: Record<string, string> = key === "openclaw-vps:tailscaleAuthKey" ? {} : { "openclaw-vps:tailscaleAuthKey": SECURE };
     const path = writeStackFile({ "openclaw-vps:tailnet": "tail1234.ts.net", ...auth, [key]: JSON.stringify(value) });
     const r = await planHere("--config", path);
     expect(r.code).toBe(2);

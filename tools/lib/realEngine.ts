@@ -150,12 +150,14 @@ export class RealStack {
    * installed. `env` reaches the CLI and, through it, the stand-ins (OPENCLAW_VPS_RUN_COMMANDS,
    * OPENCLAW_VPS_HOSTS, ...).
    */
-  static create(bin: string, stack = "dev", env: Readonly<Record<string, string>> = {}): RealStack {
+  static create(bin: string, stack = "dev", env: Readonly<Record<string, string>> = {}, projectName?: string): RealStack {
     return RealStack.createWith(bin, stack, env, (project) => {
       // The project as a user has it: the program's files from the repository (linked, so
-      // ts-node compiles them in place), and a Pulumi.yaml whose backend the env sets.
+      // ts-node compiles them in place), and a Pulumi.yaml whose backend the env sets (and,
+      // with `projectName`, named as `pulumi new --name` names it).
       for (const f of ["index.ts", "tsconfig.json", "package.json", "node_modules"]) fs.symlinkSync(path.join(REPO, f), path.join(project, f));
-      const projectFile = fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8").replace(/^backend:\n {2}url: .*\n/m, "");
+      let projectFile = fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8").replace(/^backend:\n {2}url: .*\n/m, "");
+      if (projectName !== undefined) projectFile = projectFile.replace(/^name: .*$/m, `name: ${projectName}`);
       fs.writeFileSync(path.join(project, "Pulumi.yaml"), projectFile);
     });
   }
