@@ -14,6 +14,7 @@ import { parseArgs } from "util";
 import { ConfigError } from "../config";
 import { PlanConfigError, evaluateStackFile } from "./lib/planEvaluation";
 import { planDocument, planTable } from "./lib/present";
+import { graphFileProblem, writePlanGraph } from "./lib/graphFile";
 import { StackConfigError, StackFileError } from "./lib/stackFile";
 
 /** A problem with what the user gave: reported in one line, exit 2. */
@@ -28,6 +29,7 @@ function parseCommandLine(argv: string[]) {
         config: { type: "string" },
         json: { type: "boolean", default: false },
         out: { type: "string" },
+        graph: { type: "string" },
         help: { type: "boolean", default: false },
       },
       strict: true,
@@ -48,12 +50,14 @@ function checkOutDir(out: string): void {
 
 const ROOT = resolve(__dirname, "..");
 
-const USAGE = `usage: npm run plan -- [--stack NAME] [--config FILE] [--json] [--out DIR]
+const USAGE = `usage: npm run plan -- [--stack NAME] [--config FILE] [--json] [--out DIR] [--graph FILE]
 
   --stack NAME   read Pulumi.NAME.yaml (default: prod)
   --config FILE  read FILE instead (same format: a config: map of namespaced keys)
   --json         print one JSON document; every secret value is "[secret]"
-  --out DIR      write every rendered artifact (cloud-init.yaml, scripts) into DIR`;
+  --out DIR      write every rendered artifact (cloud-init.yaml, scripts) into DIR
+  --graph FILE   write the dependency graph: FILE.dot as Graphviz DOT; .svg or .png drawn by
+                 Graphviz's dot (refused, with nothing written, when dot is not installed)`;
 
 /** Writes each artifact at mode 0600: the plan's are fake, but a plain-text stack value may not be. */
 function writeArtifacts(dir: string, artifacts: Record<string, string>): string[] {
@@ -85,6 +89,8 @@ async function main(argv: string[], io: PlanIO): Promise<number> {
   const stack = args.stack ?? "prod";
   if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`--stack ${JSON.stringify(stack)}: expected a stack name (letters, digits, _ . -)`);
   if (args.out !== undefined) checkOutDir(resolve(args.out));
+  const graphProblem = args.graph === undefined ? undefined : graphFileProblem(args.graph);
+  if (graphProblem) throw new UsageError(graphProblem);
   const stackPath = args.config ? resolve(args.config) : join(ROOT, `Pulumi.${stack}.yaml`);
   let planned;
   try {
@@ -114,6 +120,10 @@ async function main(argv: string[], io: PlanIO): Promise<number> {
     const report = `\nWrote ${written.length} artifacts to ${resolve(args.out)}:\n${written.map((p) => `  ${p}`).join("\n")}`;
     // Keep stdout a single JSON document under --json.
     (args.json ? io.err : io.out)(report);
+  }
+  if (args.graph !== undefined) {
+    const report = writePlanGraph(resolve(args.graph), evaluation);
+    (args.json ? io.err : io.out)(`\n${report}`);
   }
   return 0;
 }

@@ -4,7 +4,7 @@
  * separate process where that is what is asserted; the other cases run the same command in
  * this process (`planHere`), which spares a Node.js and TypeScript start each.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "fs";
 import { join } from "path";
 import { hostFiles } from "../../cloud-init";
 import { gatewayFiles } from "../../gateway";
@@ -218,5 +218,59 @@ describe("npm run plan", () => {
     const missing = await planHere("--stack", "nosuchstack");
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("Pulumi.nosuchstack.yaml");
+  });
+
+  it("--graph writes the dependency graph as DOT, or drawn as SVG by Graphviz, creating its directory; under --json stdout stays one document", async () => {
+    const dir = tmp();
+    const dotFile = join(dir, "plan.dot");
+    const text = await planHere("--config", "examples/hetzner.yaml", "--graph", dotFile);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`\\nWrote the dependency graph \\(\\d+ resources in \\d+ components, \\d+ arrows; \\d+ implied by others left out\\) to ${dotFile}\\n$`));
+    expect(readFileSync(dotFile, "utf8")).toMatch(/^digraph plan \{\n[\s\S]*subgraph "cluster_urn:pulumi:prod::openclaw-vps::[\s\S]*\}\n$/);
+    const svgFile = join(dir, "new", "dir", "plan.svg");
+    const json = await planHere("--config", "examples/hetzner.yaml", "--json", "--graph", svgFile);
+    expect(json.code).toBe(0);
+    expect((JSON.parse(json.stdout) as { resources: unknown[] }).resources.length).toBeGreaterThan(10);
+    expect(json.stderr).toContain(`Wrote the dependency graph (`);
+    expect(json.stderr).toContain(`) to ${svgFile}`);
+    const svg = readFileSync(svgFile, "utf8");
+    expect(svg).toMatch(/^<\?xml [\s\S]*<svg [\s\S]*openclaw&#45;gateway&#45;verify[\s\S]*<\/svg>\n$/);
+  });
+
+  it("--graph refuses, with exit 2 before anything runs or is written, a path it cannot write and .svg without Graphviz", async () => {
+    const dir = tmp();
+    const file = join(dir, "a-file");
+    writeFileSync(file, "");
+    const cases: [string, RegExp][] = [
+      [dir, /^plan: --graph .*: give a file ending in \.dot, \.svg or \.png$/m],
+      [join(dir, "plan.txt"), /^plan: --graph .*plan\.txt: give a file ending in \.dot, \.svg or \.png$/m],
+      [join(file, "plan.dot"), /^plan: --graph .*a-file\/plan\.dot: .*a-file is not a directory$/m],
+    ];
+    for (const [graph, message] of cases) {
+      const r = await planHere("--config", "examples/hetzner.yaml", "--graph", graph);
+      expect({ graph, code: r.code, stdout: r.stdout }).toEqual({ graph, code: 2, stdout: "" });
+      expect(r.stderr).toMatch(message);
+    }
+    // A directory named like a graph file.
+    const svgDir = join(dir, "plan.svg");
+    mkdirSync(svgDir);
+    const onDir = await planHere("--config", "examples/hetzner.yaml", "--graph", svgDir);
+    expect({ code: onDir.code, stdout: onDir.stdout }).toEqual({ code: 2, stdout: "" });
+    expect(onDir.stderr).toMatch(/^plan: --graph .*plan\.svg: is a directory; give a file ending in \.svg$/m);
+    // Without Graphviz's dot on PATH: .svg is refused, naming dot and the .dot that works.
+    const saved = process.env.PATH;
+    process.env.PATH = tmp();
+    const out = join(dir, "nodot", "plan.svg");
+    let r;
+    try {
+      r = await planHere("--config", "examples/hetzner.yaml", "--graph", out);
+    } finally {
+      process.env.PATH = saved;
+    }
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 2, stdout: "" });
+    expect(r.stderr).toBe(
+      `plan: --graph ${out}: .svg is rendered by Graphviz's dot, which is not on PATH; install graphviz (e.g. apt-get install graphviz), or write --graph ${join(dir, "nodot", "plan.dot")} and render it elsewhere\n`,
+    );
+    expect(existsSync(join(dir, "nodot"))).toBe(false);
   });
 });
