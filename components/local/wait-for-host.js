@@ -2,6 +2,10 @@
 // Waits on the operator's machine until a host answers on a TCP port, polling every 5 s.
 // Remote commands dial without any delay between attempts, so a server that is still
 // booting (or not yet on the tailnet) would use up their retries at once.
+// While it waits it prints a progress line on stderr, at the first failed attempt and then
+// every 20 s: how long it has waited, for what, and the last connect error. pulumi-command
+// shows each line of a local command's stdout and stderr as it comes, so a user watching
+// `pulumi up` sees that the step is alive; stdout keeps only the outcome.
 // With the server's pinned host key (components/hostKey.ts), it then asks the host for its
 // key with ssh-keyscan, where that is installed, and stops the deployment with an
 // explanation if another key answers. (The steps themselves refuse such a host anyway, with
@@ -12,10 +16,33 @@ const net = require("net");
 const { spawnSync } = require("child_process");
 const { createHash } = require("crypto");
 const { Buffer } = require("buffer");
+const timers = require("timers");
 const { parseHostKey } = require("./ssh-pin");
 
-const [host, port, timeout, pinned] = process.argv.slice(2);
-if (!host || !port || !timeout) {
+/** Seconds between attempts. */
+const RETRY_SECONDS = 5;
+/** Seconds between progress lines: at most 30, so a watching user never waits longer for a sign of life. */
+const PROGRESS_SECONDS = 20;
+
+/** A progress line: for what, for how long so far (of how long at most), and the last error. */
+function progressLine(host, port, timeoutSeconds, elapsedMs, lastError) {
+  return `waiting for ${host}:${port} to answer: ${Math.floor(elapsedMs / 1000)} s so far, at most ${timeoutSeconds} s; last error: ${lastError || "none yet"}`;
+}
+
+/**
+ * Progress while a wait goes on: `describe(elapsed ms since startMs)` is printed at once,
+ * then every `everyMs`, until the returned function stops it. The clock and the timers are
+ * parameters, so a test can drive them.
+ */
+function startProgress({ everyMs, startMs, now, setInterval, clearInterval, print, describe }) {
+  const say = () => print(describe(now() - startMs));
+  say();
+  const id = setInterval(say, everyMs);
+  return () => clearInterval(id);
+}
+
+const [host, port, timeout, pinned] = require.main === module ? process.argv.slice(2) : [];
+if (require.main === module && (!host || !port || !timeout)) {
   console.error("usage: node components/local/wait-for-host.js <host> <port> <timeout seconds> ['<pinned host key>']");
   process.exit(2);
 }
@@ -73,15 +100,18 @@ function checkHostKey() {
   );
   return 1;
 }
-const deadline = Date.now() + Number(timeout) * 1000;
+const started = Date.now();
+const deadline = started + Number(timeout) * 1000;
 let attempts = 0;
 let lastError = "";
+let stopProgress;
 
 function tryOnce() {
   attempts += 1;
   const socket = net.connect({ host, port: Number(port), timeout: 5000 });
   socket.once("connect", () => {
     socket.destroy();
+    if (stopProgress) stopProgress();
     console.log(`${host}:${port} answered after ${attempts} attempt(s)`);
     process.exit(checkHostKey());
   });
@@ -89,6 +119,7 @@ function tryOnce() {
     socket.destroy();
     lastError = err ? err.code || err.message : "timed out";
     if (Date.now() >= deadline) {
+      if (stopProgress) stopProgress();
       console.error(
         [
           `${host}:${port} did not answer within ${timeout} s (last error: ${lastError}).`,
@@ -103,10 +134,23 @@ function tryOnce() {
       );
       process.exit(1);
     }
-    setTimeout(tryOnce, 5000);
+    if (!stopProgress) {
+      stopProgress = startProgress({
+        everyMs: PROGRESS_SECONDS * 1000,
+        startMs: started,
+        now: Date.now,
+        setInterval: timers.setInterval,
+        clearInterval: timers.clearInterval,
+        print: (line) => console.error(line),
+        describe: (elapsedMs) => progressLine(host, port, timeout, elapsedMs, lastError),
+      });
+    }
+    setTimeout(tryOnce, RETRY_SECONDS * 1000);
   };
   socket.once("error", retry);
   socket.once("timeout", () => retry());
 }
 
-tryOnce();
+if (require.main === module) tryOnce();
+
+module.exports = { PROGRESS_SECONDS, RETRY_SECONDS, progressLine, startProgress };
