@@ -10,7 +10,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { ADMIN_USER, READY_MARKER } from "../cloud-init";
+import { ADMIN_USER } from "../cloud-init";
 import {
   GatewaySettings,
   STEP_SCRIPTS,
@@ -21,6 +21,7 @@ import {
 } from "../gateway";
 import { shellCommand } from "../cloud-init/shell";
 import { LOCAL_COMMAND_IGNORE, helperCommand, localCommandDir } from "./local";
+import { firstBootWait } from "./firstBoot";
 
 export interface GatewaySetupArgs {
   /** Where to connect: the server's tailnet name or address. */
@@ -184,13 +185,9 @@ export class GatewaySetup extends pulumi.ComponentResource {
     const bundle = renderFilesBundle(files);
     const text = (path: string) => files.find((f) => f.path === path)?.content ?? "";
     // First boot must have finished before anything is installed: the same SSH session
-    // waits for cloud-init, checks the bootstrap's marker, then installs the files.
-    const firstBootDone = [
-      "if ! sudo cloud-init status --wait --long >/dev/null; then",
-      "  echo 'first boot failed: see sudo cloud-init status --long and /var/log/cloud-init-output.log on the server' >&2; exit 1;",
-      "fi;",
-      `test -f ${READY_MARKER} || { echo 'bootstrap did not finish: see /var/log/cloud-init-output.log' >&2; exit 1; };`,
-    ].join(" ");
+    // waits for cloud-init (with a progress line on stderr every 20 s: components/firstBoot.ts),
+    // checks the bootstrap's marker, then installs the files.
+    const firstBootDone = firstBootWait();
     const filesTriggers = [args.serverId, contentHash(bundle)];
     const filesStep = remote("files", `${firstBootDone} sudo bash -s`, filesTriggers, [wait], { stdin: bundle });
 

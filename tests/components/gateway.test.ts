@@ -3,6 +3,7 @@ import { isSecretValue, Registration } from "../../commands/lib/mockRuntime";
 import { parse } from "yaml";
 import { minimalConfig, ofType, run, unwrap } from "../helpers/stack";
 import { verificationSummary } from "../../components/gateway";
+import { firstBootWait } from "../../components/firstBoot";
 
 const k = (key: string) => `${PROJECT}:${key}`;
 const step = (regs: readonly Registration[], name: string) => {
@@ -26,7 +27,11 @@ describe("OpenClawGateway steps", () => {
     expect(wait.dependencies).toContain(server.urn);
     // Four sequential SSH steps: files (after first boot), install ∥ sandbox, configure, verify.
     expect(ofType(ev, "command:remote:Command").map((r) => r.name.replace("openclaw-gateway-", "")).sort()).toEqual(["configure", "files", "install", "sandbox", "verify"]);
-    expect(String(step(regs, "files").inputs.create)).toMatch(/^if ! sudo cloud-init status --wait --long >\/dev\/null; then .* test -f \/var\/lib\/openclaw-vps\/bootstrap-complete .* sudo bash -s$/);
+    // The files step waits for first boot with progress lines (tests/components/firstBoot.test.ts
+    // runs this very text), keeps the check that decides, then installs the bundle from stdin.
+    const filesCreate = String(step(regs, "files").inputs.create);
+    expect(filesCreate).toBe(`${firstBootWait()} sudo bash -s`);
+    expect(filesCreate).toMatch(/^started=\$\(date \+%s\); .* sleep 5; done; if ! sudo cloud-init status --wait --long >\/dev\/null; then .* test -f \/var\/lib\/openclaw-vps\/bootstrap-complete .* sudo bash -s$/);
     // Every step runs again on a new server: the server's id is in each one's triggers.
     for (const r of regs.filter((x) => x.name.startsWith("openclaw-gateway-"))) {
       expect((unwrap(r.inputs.triggers) as unknown[])[0]).toBe(server.id);
