@@ -2,7 +2,7 @@
 /**
  * The Pulumi CLI's documented subcommands and flags (its reference pages, docs/iac/cli/commands:
  * pulumi_login, pulumi_stack_init, pulumi_stack_output, pulumi_config, pulumi_config_set,
- * pulumi_up, pulumi_preview, pulumi_destroy, pulumi_package_*, pulumi_install), with whether each flag takes a value. Flags every
+ * pulumi_config_set-all, pulumi_new, pulumi_up, pulumi_preview, pulumi_destroy, pulumi_package_*, pulumi_install), with whether each flag takes a value. Flags every
  * command inherits are in GLOBAL. tests/engine/cliFlags.test.ts holds the table against the
  * real CLI's `--help` (it found `--stack` listed as global, and a `package add --server`
  * that 3.248 does not have).
@@ -14,6 +14,10 @@ export const PULUMI_FLAGS: Readonly<Record<string, Readonly<Record<string, boole
   "stack output": { "--stack": true, "-s": true, "--show-secrets": false, "--json": false, "-j": false, "--shell": false },
   config: { "--stack": true, "-s": true, "--show-secrets": false, "--json": false, "-j": false, "--open": false },
   "config set": { "--stack": true, "-s": true, "--secret": false, "--plaintext": false, "--path": false, "--type": true },
+  // pkg/cmd/pulumi/config/config.go: --json takes what `pulumi config --json` prints, a whole list included.
+  "config set-all": { "--stack": true, "-s": true, "--json": true, "--path": false, "--plaintext": true, "--secret": true },
+  // pkg/cmd/pulumi/project/newcmd/new.go: a template's prompts, answered or given with --config.
+  new: { "--name": true, "-n": true, "--stack": true, "-s": true, "--config": true, "-c": true, "--description": true, "-d": true, "--dir": true, "--yes": false, "-y": false, "--generate-only": false, "-g": false, "--secrets-provider": true, "--force": false, "-f": false },
   up: { "--stack": true, "-s": true, "--yes": false, "-y": false, "--skip-preview": false, "-f": false, "--policy-pack": true, "--replace": true, "--target": true, "--refresh": false, "-r": false, "--diff": false },
   preview: { "--stack": true, "-s": true, "--policy-pack": true, "--expect-no-changes": false, "--diff": false, "--json": false, "-j": false, "--refresh": false, "-r": false },
   destroy: { "--stack": true, "-s": true, "--yes": false, "-y": false, "--skip-preview": false, "-f": false, "--target": true },
