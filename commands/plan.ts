@@ -1,8 +1,9 @@
 /**
- * npm run plan -- [--stack NAME] [--config FILE] [--json] [--out DIR]
+ * npm run plan -- [--stack NAME] [--config FILE] [--json] [--out DIR] [--graph FILE]
  *
- * Evaluates the real program offline under the SDK's mock runtime: no Pulumi CLI, no
- * provider plugins, no credentials, no network. Shows every resource the program would
+ * Evaluates the real program offline under the SDK's mock runtime: no provider plugins, no
+ * credentials, no network (the Pulumi CLI, when installed, is asked only which stack is
+ * selected). Shows every resource the program would
  * register, its facts and the stack outputs; writes the rendered artifacts with --out.
  * Exit codes: 0 planned; 2 for any problem with the input (arguments, the stack file, the
  * configuration: every problem named, one line each, no stack trace, nothing written);
@@ -16,6 +17,7 @@ import { PlanConfigError, evaluateStackFile } from "./lib/planEvaluation";
 import { planDocument, planTable } from "./lib/present";
 import { graphFileProblem, writePlanGraph } from "./lib/graphFile";
 import { StackConfigError, StackFileError } from "./lib/stackFile";
+import { StackChoice, selectedStack } from "./lib/selectedStack";
 
 /** A problem with what the user gave: reported in one line, exit 2. */
 class UsageError extends Error {}
@@ -25,7 +27,7 @@ function parseCommandLine(argv: string[]) {
     return parseArgs({
       args: argv,
       options: {
-        stack: { type: "string", default: "prod" },
+        stack: { type: "string" },
         config: { type: "string" },
         json: { type: "boolean", default: false },
         out: { type: "string" },
@@ -52,7 +54,8 @@ const ROOT = resolve(__dirname, "..");
 
 const USAGE = `usage: npm run plan -- [--stack NAME] [--config FILE] [--json] [--out DIR] [--graph FILE]
 
-  --stack NAME   read Pulumi.NAME.yaml (default: prod)
+  --stack NAME   read Pulumi.NAME.yaml (default: the stack selected with pulumi stack select,
+                 or prod when no Pulumi CLI is installed or none is selected)
   --config FILE  read FILE instead (same format: a config: map of namespaced keys)
   --json         print one JSON document; every secret value is "[secret]"
   --out DIR      write every rendered artifact (cloud-init.yaml, scripts) into DIR
@@ -80,21 +83,22 @@ export interface PlanIO {
 
 const PROCESS_IO: PlanIO = { out: (text) => console.log(text), err: (text) => console.error(text) };
 
-async function main(argv: string[], io: PlanIO): Promise<number> {
+async function main(argv: string[], io: PlanIO, root: string): Promise<number> {
   const args = parseCommandLine(argv);
   if (args.help) {
     io.out(USAGE);
     return 0;
   }
-  const stack = args.stack ?? "prod";
+  const choice: StackChoice = args.stack !== undefined ? { name: args.stack, why: "given with --stack" } : selectedStack(root);
+  const stack = choice.name;
   if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`--stack ${JSON.stringify(stack)}: expected a stack name (letters, digits, _ . -)`);
   if (args.out !== undefined) checkOutDir(resolve(args.out));
   const graphProblem = args.graph === undefined ? undefined : graphFileProblem(args.graph);
   if (graphProblem) throw new UsageError(graphProblem);
-  const stackPath = args.config ? resolve(args.config) : join(ROOT, `Pulumi.${stack}.yaml`);
+  const stackPath = args.config ? resolve(args.config) : join(root, `Pulumi.${stack}.yaml`);
   let planned;
   try {
-    planned = await evaluateStackFile(ROOT, stackPath, stack);
+    planned = await evaluateStackFile(root, stackPath, stack);
   } catch (err) {
     if (err instanceof StackFileError) throw new UsageError(err.message);
     if (err instanceof PlanConfigError || err instanceof StackConfigError || err instanceof ConfigError) {
@@ -108,7 +112,7 @@ async function main(argv: string[], io: PlanIO): Promise<number> {
 
   const artifacts = evaluation.artifacts;
   const heading =
-    `Plan for stack "${stack}" of ${project}, from ${stackPath}.\n` +
+    `Plan for stack "${stack}" (${choice.why}) of ${project}, from ${stackPath}.\n` +
     "Evaluated offline with mocked providers: nothing was created; ids and addresses are fake.";
   if (args.json) {
     io.out(JSON.stringify(planDocument(evaluation), null, 2));
@@ -131,11 +135,12 @@ async function main(argv: string[], io: PlanIO): Promise<number> {
 /**
  * The whole command: its exit code, with every message written to `io`. 2 for a problem with
  * the input (one line, no stack trace), 1 for a fault in the program (the trace is for its
- * maintainers).
+ * maintainers). `root` is the project's directory (Pulumi.yaml, the stack files): this
+ * repository, or a copy `pulumi new` made under another name.
  */
-export async function runPlan(argv: string[], io: PlanIO = PROCESS_IO): Promise<number> {
+export async function runPlan(argv: string[], io: PlanIO = PROCESS_IO, root: string = ROOT): Promise<number> {
   try {
-    return await main(argv, io);
+    return await main(argv, io, root);
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`plan: ${err.message}`);

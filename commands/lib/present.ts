@@ -227,7 +227,16 @@ export function planTable(ev: Evaluation, heading: string, notes: readonly strin
   const wKey = Math.max(...keys.map((k) => k.length));
   for (const k of keys) {
     const o = ev.outputs[k];
-    out.push(`  ${pad(k, wKey)}  ${o.secret ? SECRET_PLACEHOLDER : String(o.value)}`);
+    outputLines(o.secret ? SECRET_PLACEHOLDER : o.value).forEach((line, i) => out.push(`  ${pad(i === 0 ? k : "", wKey)}  ${line}`));
   }
   return out.join("\n");
+}
+
+/** An output as people read it: text as is, an object one `field: value` line per field (the pairing commands, the verification summary). */
+export function outputLines(value: unknown): string[] {
+  if (typeof value !== "object" || value === null) return [String(value)];
+  if (Array.isArray(value)) return [JSON.stringify(value)];
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) return ["{}"];
+  return entries.map(([field, v]) => `${field}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
 }

@@ -105,9 +105,10 @@ const LIST_KEYS = Object.entries(project.config)
 
 /** The problems with one `pulumi` command line (after `pulumi`), or none. */
 export function checkPulumi(args: readonly string[]): string[] {
-  const two = args.slice(0, 2).join(" ");
-  const sub = two in PULUMI_FLAGS ? two : args[0] in PULUMI_FLAGS ? args[0] : undefined;
-  if (!sub) return [`pulumi ${args.slice(0, 2).join(" ")}: not a subcommand this check knows from the CLI's reference`];
+  const sub = [3, 2, 1].map((n) => args.slice(0, n).join(" ")).find((words) => words in PULUMI_FLAGS);
+  // `pulumi stack outputs`: a word after a command that has subcommands of its own is one of them.
+  const unknownChild = sub === args[0] && args[1] !== undefined && !args[1].startsWith("-") && Object.keys(PULUMI_FLAGS).some((k) => k.startsWith(`${sub} `));
+  if (!sub || unknownChild) return [`pulumi ${args.slice(0, 2).join(" ")}: not a subcommand this check knows from the CLI's reference`];
   const flags = { ...GLOBAL, ...PULUMI_FLAGS[sub] };
   const rest = args.slice(sub.split(" ").length);
   const positional: string[] = [];
