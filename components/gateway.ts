@@ -63,11 +63,14 @@ export const HOST_WAIT_SECONDS = 900;
 /** The type this component had before it was renamed: existing stacks hold it under this type. */
 export const GATEWAY_SETUP_FORMER_TYPE = "openclaw-vps:gateway:OpenClawGateway";
 
-/** The audit's finding counts; null where the audit's output did not give one. */
+/**
+ * The audit's finding counts. The gate prints null for a count the audit's output did not
+ * give (and then fails); the schema has no union of a number and null, so each is optional.
+ */
 export interface AuditCounts {
-  readonly critical: number | null;
-  readonly warn: number | null;
-  readonly info: number | null;
+  readonly critical?: number;
+  readonly warn?: number;
+  readonly info?: number;
 }
 
 /**
@@ -113,7 +116,7 @@ export function verificationSummary(stdout: string): VerificationSummary {
   return {
     ok: false,
     openclaw: "",
-    audit: { critical: null, warn: null, info: null },
+    audit: {},
     listeners: [],
     ufw: "",
     serve: "",
