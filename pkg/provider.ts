@@ -1,28 +1,38 @@
 /**
  * The package's component provider: the SDK's ComponentProvider, which infers the schema
  * from the TypeScript of OpenClawGateway and its args, plus what that inference cannot say:
- * which inputs and outputs are secrets. A generated SDK wraps a secret input in a secret
- * before sending it, so a credential a consumer passes as a plain string is never stored
- * in plain text in the consumer's state.
+ * which inputs and outputs are secrets, which numbers are whole (`integer`), and the
+ * package's publisher, keywords and repository (package.json, pkg/metadata.ts). A generated
+ * SDK wraps a secret input in a secret before sending it, so a credential a consumer passes
+ * as a plain string is never stored in plain text in the consumer's state.
  *
  * It also serves the one custom resource the component creates that no other provider
  * does: the rebuild guard (`openclaw-vps:index:RebuildGuard`, components/rebuildGuard.ts),
  * with the same methods this repository's program runs as a dynamic provider, so a program
  * in any language needs nothing but the package.
  */
+import { readFileSync } from "fs";
+import { join } from "path";
 import type * as provider from "@pulumi/pulumi/provider";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { PACKAGE_REBUILD_GUARD_TYPE, rebuildGuardProvider } from "../components/rebuildGuard";
 import { OpenClawGateway } from "../components/openclawGateway";
 import { PACKAGE_ROOT } from "../components/local";
+import { KEYS, KEY_NAMES, PROVIDER_SECRET_KEYS } from "../config/keys";
 import { SECRET_KEYS } from "../config/schema";
 import { PROVIDER_SETTINGS } from "../config/settings";
+import { PackageManifest, schemaMetadata } from "./metadata";
 
 /** The package name, and so the first part of every type token (package.json's name). */
 export const PACKAGE_NAME = "openclaw-vps";
 
-/** Inputs that are credentials. */
-export const SECRET_INPUTS: readonly string[] = [...SECRET_KEYS, ...Object.keys(PROVIDER_SETTINGS)];
+/** Inputs that are credentials: the secret keys, and the provider settings whose config key is one (an OAuth client id is not). */
+export const SECRET_INPUTS: readonly string[] = [
+  ...SECRET_KEYS,
+  ...(Object.keys(PROVIDER_SETTINGS) as (keyof typeof PROVIDER_SETTINGS)[]).filter((s) => PROVIDER_SECRET_KEYS.includes(PROVIDER_SETTINGS[s])),
+];
+/** Inputs that are whole numbers: TypeScript says `number`, which generated SDKs would take as a float. */
+export const INTEGER_INPUTS: readonly string[] = KEY_NAMES.filter((k) => KEYS[k].type === "integer");
 /** Outputs that hold a credential. */
 export const SECRET_OUTPUTS: readonly string[] = ["gatewayToken", "gatewayUrlWithToken", "deployPrivateKey"];
 
@@ -74,7 +84,10 @@ export class OpenClawGatewayProvider extends ComponentProvider {
   }
 
   override async getSchema(): Promise<string> {
-    const schema = JSON.parse(await super.getSchema()) as { resources: Record<string, ResourceSpec> };
+    const { name, version, description, ...inferred } = JSON.parse(await super.getSchema()) as { name: string; version: string; description?: string; resources: Record<string, ResourceSpec> };
+    const manifest = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as PackageManifest;
+    // The package's own fields next to its name, as a schema reads best.
+    const schema = { name, version, description, ...schemaMetadata(manifest), ...inferred };
     const gateway = schema.resources[`${PACKAGE_NAME}:index:OpenClawGateway`];
     if (!gateway) throw new Error("internal: OpenClawGateway is missing from the inferred schema");
     const mark = (props: Record<string, PropertySpec>, names: readonly string[], side: string) => {
@@ -86,6 +99,11 @@ export class OpenClawGatewayProvider extends ComponentProvider {
     };
     mark(gateway.inputProperties, SECRET_INPUTS, "input");
     mark(gateway.properties, SECRET_OUTPUTS, "output");
+    for (const input of INTEGER_INPUTS) {
+      const prop = gateway.inputProperties[input];
+      if (prop?.type !== "number") throw new Error(`internal: the schema's input ${input} is not a number to type as integer`);
+      prop.type = "integer";
+    }
     return JSON.stringify(schema);
   }
 }
