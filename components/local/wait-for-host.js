@@ -55,6 +55,8 @@ function checkHostKey() {
   const want = parseHostKey(pinned);
   // ssh-keyscan's lines: `host type base64`, for the types asked for (all when none is).
   const scan = (types) => {
+    // Each scan may take its whole 30 s: a line before each keeps the wait's "alive" promise.
+    console.error(`asking ${host}:${port} for its ${types ? `${types} host key` : "host keys of every type"} (ssh-keyscan, at most 30 s)`);
     const r = spawnSync("ssh-keyscan", ["-T", "10", ...(types ? ["-t", types] : []), "-p", String(port), host], { encoding: "utf8", timeout: 30000 });
     if (r.error) return { error: r.error.code || r.error.message, keys: [] };
     const keys = r.stdout

@@ -57,6 +57,14 @@ describe("wait-for-host.js and the host key", () => {
     expect(r.stdout).toContain("shows the pinned host key");
   });
 
+  it("says before each scan that it is asking for the host key, so no 30 s scan is silent", () => {
+    const r = wait(["", PINNED]);
+    expect(r.stderr.split("\n").filter((l) => l.startsWith("asking 127.0.0.1:"))).toEqual([
+      `asking 127.0.0.1:${port} for its ssh-ed25519 host key (ssh-keyscan, at most 30 s)`,
+      `asking 127.0.0.1:${port} for its host keys of every type (ssh-keyscan, at most 30 s)`,
+    ]);
+  });
+
   it("passes a busy host whose first answer came too late, when the next shows the pinned key", () => {
     const r = wait(["", PINNED]);
     expect(`${r.stdout}${r.stderr}`).not.toContain("offers only");
