@@ -12,6 +12,13 @@ export const PULUMI_FLAGS: Readonly<Record<string, Readonly<Record<string, boole
   "stack init": { "--stack": true, "-s": true, "--secrets-provider": true, "--copy-config-from": true, "--no-select": false },
   "stack select": { "--stack": true, "-s": true, "--create": false, "--secrets-provider": true },
   "stack output": { "--stack": true, "-s": true, "--show-secrets": false, "--json": false, "-j": false, "--shell": false },
+  "config rm": { "--stack": true, "-s": true, "--path": false },
+  // `npm run plan` asks which stack is selected (commands/lib/selectedStack.ts).
+  stack: { "--stack": true, "-s": true, "--show-name": false, "--show-secrets": false },
+  // ESC (docs/configuration.md): pkg/cmd/pulumi/config (config env add) and the esc CLI it embeds (env).
+  "config env add": { "--yes": false, "-y": false, "--show-secrets": false },
+  "env edit": { "--file": true, "-f": true },
+  "env open": { "--format": true, "-f": true },
   config: { "--stack": true, "-s": true, "--show-secrets": false, "--json": false, "-j": false, "--open": false },
   "config set": { "--stack": true, "-s": true, "--secret": false, "--plaintext": false, "--path": false, "--type": true },
   // pkg/cmd/pulumi/config/config.go: --json takes what `pulumi config --json` prints, a whole list included.
