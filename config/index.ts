@@ -12,7 +12,7 @@ import {
   validateConfig,
 } from "./schema";
 
-export { PROJECT } from "./keys";
+export { PROJECT_NAME } from "./keys";
 export { ConfigError } from "./settings";
 export type { GatewayConfig, OpenClawGatewayArgs } from "./settings";
 export type { Cloud, ConfigIssue, ValidConfig } from "./schema";

@@ -7,7 +7,7 @@
  */
 
 /** The project name, and so the namespace of every key below. */
-export const PROJECT = "openclaw-vps";
+export const PROJECT_NAME = "openclaw-vps";
 
 /** How a key is declared in Pulumi.yaml. */
 export type KeyType = "string" | "integer" | "boolean" | "array";
@@ -278,7 +278,7 @@ export const KEY_NAMES = Object.keys(KEYS) as KeyName[];
 
 /** `openclaw-vps:<key>`, the form the CLI and error messages use. */
 export function fullKey(key: string): string {
-  return `${PROJECT}:${key}`;
+  return `${PROJECT_NAME}:${key}`;
 }
 
 /**
@@ -303,15 +303,15 @@ export function intoProjectNamespace(values: Readonly<Record<string, string>>, n
  * is not the program's any more (foreignProjectKeys refuses it).
  */
 export function ruleKey(key: string, namespace: string): string | undefined {
-  if (namespace === PROJECT) return key;
-  if (key.startsWith(`${PROJECT}:`)) return undefined;
-  return key.startsWith(`${namespace}:`) ? `${PROJECT}:${key.slice(namespace.length + 1)}` : key;
+  if (namespace === PROJECT_NAME) return key;
+  if (key.startsWith(`${PROJECT_NAME}:`)) return undefined;
+  return key.startsWith(`${namespace}:`) ? `${PROJECT_NAME}:${key.slice(namespace.length + 1)}` : key;
 }
 
 /** A message written in `openclaw-vps:` keys, in the project's own: `my-claw:tailnet`. */
 export function inProjectNamespace(text: string, namespace: string): string {
-  if (namespace === PROJECT) return text;
-  return text.replace(new RegExp(`(?<![A-Za-z0-9_.-])${PROJECT}:(?=[A-Za-z])`, "g"), `${namespace}:`);
+  if (namespace === PROJECT_NAME) return text;
+  return text.replace(new RegExp(`(?<![A-Za-z0-9_.-])${PROJECT_NAME}:(?=[A-Za-z])`, "g"), `${namespace}:`);
 }
 
 /**
@@ -320,11 +320,11 @@ export function inProjectNamespace(text: string, namespace: string): string {
  * it should be.
  */
 export function foreignProjectKeys(keys: Iterable<string>, namespace: string): { key: string; should: string }[] {
-  if (namespace === PROJECT) return [];
+  if (namespace === PROJECT_NAME) return [];
   return [...keys]
-    .filter((key) => key.startsWith(`${PROJECT}:`))
+    .filter((key) => key.startsWith(`${PROJECT_NAME}:`))
     .sort()
-    .map((key) => ({ key, should: `${namespace}:${key.slice(PROJECT.length + 1)}` }));
+    .map((key) => ({ key, should: `${namespace}:${key.slice(PROJECT_NAME.length + 1)}` }));
 }
 
 /**

@@ -3,7 +3,7 @@
  * Pulumi hands a program. No Pulumi import: this is tested directly, one message at a time.
  */
 import { z } from "zod";
-import { KEYS, KEY_NAMES, KeyName, PROJECT, PROVIDER_SECRET_KEYS, fullKey } from "./keys";
+import { KEYS, KEY_NAMES, KeyName, PROJECT_NAME, PROVIDER_SECRET_KEYS, fullKey } from "./keys";
 import { suggestKey } from "./suggest";
 import { sshPublicKeyProblem } from "./sshKey";
 import { credentialShape } from "./credentials";
@@ -345,8 +345,8 @@ export function validateConfig(raw: RawConfig): ValidationResult {
 
   // Unknown keys in our namespace: typos must not silently fall back to defaults.
   for (const full of Object.keys(raw.values).sort()) {
-    if (!full.startsWith(`${PROJECT}:`)) continue;
-    const name = full.slice(PROJECT.length + 1);
+    if (!full.startsWith(`${PROJECT_NAME}:`)) continue;
+    const name = full.slice(PROJECT_NAME.length + 1);
     if (!(KEY_NAMES as string[]).includes(name)) {
       const hint = suggestKey(name, KEY_NAMES);
       add(full, "an unknown key", hint ? `a known key: did you mean ${fullKey(hint)}?` : `one of the keys in Pulumi.yaml`);

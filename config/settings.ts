@@ -5,7 +5,7 @@
  * before the component registers anything.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { KEYS, KeyName, KeySpec, PROJECT, fullKey } from "./keys";
+import { KEYS, KeyName, KeySpec, PROJECT_NAME, fullKey } from "./keys";
 import { ConfigIssue, SECRET_KEYS, SecretKeyName, ValidConfig, formatIssues, secretProblem, validateConfig } from "./schema";
 import type { ProviderCredentials } from "./index";
 
@@ -148,7 +148,7 @@ const absent = (v: unknown): boolean => v === undefined || v === null || v === "
 
 /** The settings' name for a key in an issue: `hostname`, `hcloudToken`. */
 function settingName(key: string): string {
-  if (key.startsWith(`${PROJECT}:`)) return key.slice(PROJECT.length + 1);
+  if (key.startsWith(`${PROJECT_NAME}:`)) return key.slice(PROJECT_NAME.length + 1);
   const provider = (Object.keys(PROVIDER_SETTINGS) as ProviderSetting[]).find((k) => key.startsWith(PROVIDER_SETTINGS[k]));
   return provider ? provider + key.slice(PROVIDER_SETTINGS[provider].length) : key;
 }

@@ -20,7 +20,7 @@
 import { randomBytes } from "crypto";
 import { existsSync, readFileSync } from "fs";
 import { join } from "path";
-import { PROJECT } from "../config/keys";
+import { PROJECT_NAME } from "../config/keys";
 import { cliVersion, toolchainBin } from "../tools/lib/realEngine";
 import { expectThat, summaryOf } from "./lib/rehearsalProbes";
 import { REFUSING_OPENCLAW_VERSION } from "../tools/lib/releases";
@@ -253,7 +253,7 @@ async function rehearse(r: Rehearsal, summary: Record<string, unknown>): Promise
     staleRemoved: stale.length,
     newServer: after !== undefined && after.id !== before?.id,
     oldHostGone: before !== undefined && !existsSync(before.root),
-    mintedKeyJoined: JSON.stringify(r.tailnet(["counts", "--description-prefix", `${PROJECT}-${STACK} `])) === JSON.stringify({ devices: 1, keys: 1, used: 1 }),
+    mintedKeyJoined: JSON.stringify(r.tailnet(["counts", "--description-prefix", `${PROJECT_NAME}-${STACK} `])) === JSON.stringify({ devices: 1, keys: 1, used: 1 }),
     device: devices.map((d) => `${d.name} ${d.addresses.join(",")} ${d.tags.join(",")}`),
     adopted: adopted.includes(`"address":"${r.addresses.TAILNET_ADDR}"`),
     carried: r.machine.exec(["cat", "/home/openclaw/.openclaw/rehearsal-carried"]).stdout.trim() === mark,
@@ -289,7 +289,7 @@ async function rehearse(r: Rehearsal, summary: Record<string, unknown>): Promise
   }, 300);
   const offStatus = offsiteStatus();
   const s3 = (path: string) => r.machine.inNamespace("inet", "curl", ["-sS", "--fail", `http://127.0.0.1:${S3_STANDIN_PORT}/${OFFSITE_BUCKET}${path}`]).stdout;
-  const stored = [...s3(`?list-type=2&prefix=${PROJECT}-${STACK}/`).matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1]);
+  const stored = [...s3(`?list-type=2&prefix=${PROJECT_NAME}-${STACK}/`).matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1]);
   // Every object stored so far (the backup of step 7 uploaded too), read back raw.
   // Objects are read as the store's owner reads them: with rclone, signed (moto refuses an
   // unsigned read of a private object).
@@ -323,7 +323,7 @@ async function rehearse(r: Rehearsal, summary: Record<string, unknown>): Promise
     serve: r.probes.throughServe("/health"),
   };
   summary.offsite =
-    offsiteFacts.keptOnRunning && offsiteFacts.pushed && offsiteFacts.status.ok === true && stored.length >= 1 && stored[stored.length - 1] === `${PROJECT}-${STACK}/${offStatus.object}` &&
+    offsiteFacts.keptOnRunning && offsiteFacts.pushed && offsiteFacts.status.ok === true && stored.length >= 1 && stored[stored.length - 1] === `${PROJECT_NAME}-${STACK}/${offStatus.object}` &&
     JSON.stringify(offsiteFacts.headers) === '["age-encryption.org/v1"]' && offsiteFacts.plainInObjects === 0 && offsiteFacts.rebuilt && offsiteFacts.newServer && !offsiteFacts.carried &&
     offsiteFacts.restoredLine === `offsite: restored ${offStatus.object} in ${/ in (\d+) s$/.exec(offsiteFacts.restoredLine ?? "")?.[1]} s` &&
     offsiteFacts.sameState && offsiteFacts.verified && offsiteFacts.serve === "200";
@@ -360,7 +360,7 @@ async function rehearse(r: Rehearsal, summary: Record<string, unknown>): Promise
   const counts = r.stack.cloudCounts();
   const left = Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
   // The tailnet too: the server's device removed by its step's delete, the minted key deleted.
-  const tailnetLeft = r.tailnet(["counts", "--description-prefix", `${PROJECT}-${STACK} `]) as { devices: number; keys: number; used: number };
+  const tailnetLeft = r.tailnet(["counts", "--description-prefix", `${PROJECT_NAME}-${STACK} `]) as { devices: number; keys: number; used: number };
   summary.destroy =
     destroyed.result.code === 0 && Object.keys(left).length === 0 && r.hosts.current() === undefined && tailnetLeft.devices === 0 && tailnetLeft.keys === 0
       ? "nothing left"

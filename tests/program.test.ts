@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import fc from "fast-check";
 import { StackConfig } from "../config";
-import { KEYS, KEY_NAMES, KeySpec, PROJECT } from "../config/keys";
+import { KEYS, KEY_NAMES, KeySpec, PROJECT_NAME } from "../config/keys";
 import { validateConfig } from "../config/schema";
 import { gatewayConfig } from "../config/settings";
 import { stackSettings } from "../program";
@@ -9,7 +9,7 @@ import { configArb } from "./helpers/arbitraries";
 import { MOCK_VERIFICATION } from "../commands/lib/mockState";
 import { TestConfig, minimalConfig, ofType, oneOfType, run } from "./helpers/stack";
 
-const k = (key: string) => `${PROJECT}:${key}`;
+const k = (key: string) => `${PROJECT_NAME}:${key}`;
 
 /** Shaped as a Hetzner API token is: 64 letters and digits. */
 const HCLOUD_TOKEN = "hcloudTokenValue".padEnd(64, "0");
@@ -147,7 +147,7 @@ describe("the component's settings from the stack config (stackSettings)", () =>
         const stack = stackConfig(config);
         const settings = stackSettings(stack) as unknown as Record<string, unknown>;
         // Only what the stack sets: the component applies the same defaults to the rest.
-        const setKeys = Object.keys(config.plain ?? {}).filter((key) => key.startsWith(`${PROJECT}:`)).map((key) => key.slice(PROJECT.length + 1));
+        const setKeys = Object.keys(config.plain ?? {}).filter((key) => key.startsWith(`${PROJECT_NAME}:`)).map((key) => key.slice(PROJECT_NAME.length + 1));
         expect(Object.keys(stack.given).sort()).toEqual(setKeys.sort());
         for (const key of setKeys) expect(settings[key]).toEqual(stack.given[key as keyof typeof stack.given]);
         expect(decided(gatewayConfig(stackSettings(stack), {}))).toEqual(decided(stack));

@@ -4,7 +4,7 @@
  * under the mock runtime. Shared by `npm run plan` and `npm run rehearse`.
  */
 import { join } from "path";
-import { KEYS, KEY_NAMES, KeySpec, PROJECT, PROVIDER_PLACEHOLDERS } from "../../config/keys";
+import { KEYS, KEY_NAMES, KeySpec, PROJECT_NAME, PROVIDER_PLACEHOLDERS } from "../../config/keys";
 import { PROVIDER_KEYS_READ } from "../../config/schema";
 import { build } from "../../program";
 import { Evaluation, evaluate } from "./mockRuntime";
@@ -29,7 +29,7 @@ export class PlanConfigError extends Error {
  * Placeholders for encrypted values: fake, but valid in form so validation passes. Keyed in
  * the project's namespace (`openclaw-vps:`, or the name a renamed project has).
  */
-export function placeholders(namespace: string = PROJECT): Record<string, string> {
+export function placeholders(namespace: string = PROJECT_NAME): Record<string, string> {
   const out: Record<string, string> = { ...PROVIDER_PLACEHOLDERS };
   for (const key of KEY_NAMES) {
     const spec: KeySpec = KEYS[key];

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { parse } from "yaml";
-import { KEYS, PROJECT } from "../../config/keys";
+import { KEYS, PROJECT_NAME } from "../../config/keys";
 import { StackState } from "../../tools/lib/engine";
 import { StackValues, emulatedPlan, emulatedRuns, emulatedUp, realPlan, stateAfterFailure } from "../../tools/lib/engineCompare";
 import { CommandLogEntry, EngineStep, RealStack, RunResult } from "../../tools/lib/realEngine";
@@ -26,7 +26,7 @@ export type Variant = "day2" | "coding";
 export const STACK_FILES: Readonly<Record<Variant, string>> = { day2: STACK_FILE, coding: CODING_STACK_FILE };
 export const POLICY_PACK = join(REPO, "policy");
 export const VERSION = KEYS.openclawVersion.default;
-export const k = (key: string) => `${PROJECT}:${key}`;
+export const k = (key: string) => `${PROJECT_NAME}:${key}`;
 
 /**
  * The secrets a user would set with `pulumi config set --secret`: canaries, each of the

@@ -1,11 +1,11 @@
-import { PROJECT } from "../../config/keys";
+import { PROJECT_NAME } from "../../config/keys";
 import { isSecretValue, Registration } from "../../commands/lib/mockRuntime";
 import { parse } from "yaml";
 import { minimalConfig, ofType, run, unwrap } from "../helpers/stack";
 import { verificationSummary } from "../../components/gateway";
 import { firstBootWait } from "../../components/firstBoot";
 
-const k = (key: string) => `${PROJECT}:${key}`;
+const k = (key: string) => `${PROJECT_NAME}:${key}`;
 const step = (regs: readonly Registration[], name: string) => {
   const r = regs.find((x) => x.name === `openclaw-gateway-${name}`);
   if (!r) throw new Error(`no step ${name}`);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
-import { KEYS, KEY_NAMES, PROJECT } from "../../config/keys";
+import { KEYS, KEY_NAMES, PROJECT_NAME } from "../../config/keys";
 
 const project = parse(readFileSync(join(__dirname, "../../Pulumi.yaml"), "utf8")) as {
   name: string;
@@ -10,7 +10,7 @@ const project = parse(readFileSync(join(__dirname, "../../Pulumi.yaml"), "utf8")
 
 describe("Pulumi.yaml documents every key the program reads", () => {
   it("names the project as the config namespace", () => {
-    expect(project.name).toBe(PROJECT);
+    expect(project.name).toBe(PROJECT_NAME);
   });
 
   it("declares exactly the keys of config/keys.ts", () => {

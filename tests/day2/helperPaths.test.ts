@@ -14,11 +14,11 @@
 import { existsSync } from "fs";
 import { join } from "path";
 import { PACKAGE_ROOT } from "../../components/local";
-import { PROJECT } from "../../config/keys";
+import { PROJECT_NAME } from "../../config/keys";
 import { ResourceState, StackState } from "../../tools/lib/engine";
 import { TestConfig, up } from "../helpers/stack";
 
-const k = (key: string) => `${PROJECT}:${key}`;
+const k = (key: string) => `${PROJECT_NAME}:${key}`;
 
 /** Every local command: an adopted device (minted key), managed policy entries, carried state. */
 const CONFIG: TestConfig = {

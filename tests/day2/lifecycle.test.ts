@@ -3,11 +3,11 @@
  * through the lifecycle harness (tools/lib/engine.ts), which gives every resource the step
  * the engine would give it. On both clouds and both ways of getting the auth key.
  */
-import { PROJECT } from "../../config/keys";
+import { PROJECT_NAME } from "../../config/keys";
 import { Deployment, StackState, Step } from "../../tools/lib/engine";
 import { TEST_AUTH_KEY, TestConfig, minimalConfig, unwrap, up } from "../helpers/stack";
 
-const k = (key: string) => `${PROJECT}:${key}`;
+const k = (key: string) => `${PROJECT_NAME}:${key}`;
 
 const CLOUDS = {
   hetzner: { server: "openclaw-server-hcloud", moveTo: "hel1" },

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { PROJECT } from "../../config/keys";
+import { PROJECT_NAME } from "../../config/keys";
 import { toolchainBin } from "../../tools/lib/realEngine";
 import { limitMs } from "../limits";
 import { describeReal } from "./dayTwo";
@@ -53,7 +53,7 @@ describeReal("setting a whole list as docs/configuration.md says, with the real 
     });
     expect({ line, code: r.status, stderr: r.status === 0 ? "" : r.stderr }).toEqual({ line, code: 0, stderr: "" });
   };
-  const tags = () => (parse(fs.readFileSync(path.join(scratch, "project", "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, unknown> }).config[`${PROJECT}:tailscaleTags`];
+  const tags = () => (parse(fs.readFileSync(path.join(scratch, "project", "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, unknown> }).config[`${PROJECT_NAME}:tailscaleTags`];
 
   it("replaces the whole list, stored as a list", () => {
     sh("pulumi stack init prod --secrets-provider passphrase");

@@ -10,13 +10,13 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT } from "../../config/keys";
+import { PROJECT_NAME } from "../../config/keys";
 import { StackState } from "../../tools/lib/engine";
 import { EngineStep, RealStack, toolchainBin } from "../../tools/lib/realEngine";
 import { emulatedPlan, emulatedRuns, emulatedUp as up, knownDifference, realPlan } from "../../tools/lib/engineCompare";
 import { TEST_AUTH_KEY, TestConfig } from "../helpers/stack";
 
-const k = (key: string) => `${PROJECT}:${key}`;
+const k = (key: string) => `${PROJECT_NAME}:${key}`;
 const POLICY_PACK = path.join(__dirname, "..", "..", "policy");
 const bin = toolchainBin();
 /** CI builds the toolchain first (.ci/run) and must run these; elsewhere they skip without it. */

@@ -3,7 +3,7 @@
  * secret, so a test can search what the engine would store in plain text for them.
  */
 import fc from "fast-check";
-import { PROJECT } from "../../config/keys";
+import { PROJECT_NAME } from "../../config/keys";
 import { OPENCLAW_VERSIONS } from "../../gateway/locks";
 import { OutputOverrides } from "../../commands/lib/mockRuntime";
 import { TestConfig } from "./stack";
@@ -32,7 +32,7 @@ export const CANARY_OVERRIDES: OutputOverrides = {
   "tls:index/privateKey:PrivateKey": { privateKeyOpenssh: CANARY.deployPrivateKey, privateKeyPem: CANARY.deployPrivateKey },
 };
 
-const k = (key: string) => `${PROJECT}:${key}`;
+const k = (key: string) => `${PROJECT_NAME}:${key}`;
 
 /** A well-formed ed25519 public key built from arbitrary bytes. */
 const sshKey = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((bytes) => {

@@ -30,9 +30,9 @@ import { limitMs } from "../limits";
 
 const ROOT = join(__dirname, "..", "..");
 const RUN_PLUGIN = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [ROOT] });
-const PROJECT = "py-infra";
+const PROJECT_NAME = "py-infra";
 const STACK = "dev";
-const STACK_URN = `urn:pulumi:${STACK}::${PROJECT}::pulumi:pulumi:Stack::${PROJECT}-${STACK}`;
+const STACK_URN = `urn:pulumi:${STACK}::${PROJECT_NAME}::pulumi:pulumi:Stack::${PROJECT_NAME}-${STACK}`;
 
 let plugin: ChildProcess | undefined;
 let client: ResourceProviderClient | undefined;
@@ -75,8 +75,8 @@ function unary(fn: Unary): grpc.handleUnaryCall<unknown, unknown> {
 beforeAll(async () => {
   // The engine's two services, on one loopback port: the resource monitor and the engine
   // (logs, the root resource).
-  await pulumi.runtime.setMocks({ newResource: () => ({ id: undefined, state: {} }), call: () => ({}) }, PROJECT, STACK);
-  monitor = new RecordingMonitor(mocksFor({ project: PROJECT, stack: STACK, config: {}, secretKeys: [], invokes: DEFAULT_INVOKES }));
+  await pulumi.runtime.setMocks({ newResource: () => ({ id: undefined, state: {} }), call: () => ({}) }, PROJECT_NAME, STACK);
+  monitor = new RecordingMonitor(mocksFor({ project: PROJECT_NAME, stack: STACK, config: {}, secretKeys: [], invokes: DEFAULT_INVOKES }));
   const m = monitor as unknown as Record<string, Unary>;
   const notHere = unary((_req, cb) => cb({ code: grpc.status.UNIMPLEMENTED, message: "not in this test's engine" }));
   const monitorImpl: Record<string, grpc.handleUnaryCall<unknown, unknown>> = {};
@@ -155,7 +155,7 @@ describe("the package's plugin", () => {
       telegramBotToken: pulumi.secret("123456789:AAHfake-token_abcdefghijklmnopqrstuvw"),
     });
     const req = new ConstructRequest()
-      .setProject(PROJECT)
+      .setProject(PROJECT_NAME)
       .setStack(STACK)
       .setParallel(1)
       .setDryrun(false)
@@ -168,7 +168,7 @@ describe("the package's plugin", () => {
       client!.construct(req, (e, r) => (e ? reject(new Error(`${e.message}\nplugin logs:\n${logs.join("\n")}`)) : resolve(r))),
     );
 
-    expect(res.getUrn()).toBe(`urn:pulumi:${STACK}::${PROJECT}::${OPENCLAW_GATEWAY_TYPE}::assistant`);
+    expect(res.getUrn()).toBe(`urn:pulumi:${STACK}::${PROJECT_NAME}::${OPENCLAW_GATEWAY_TYPE}::assistant`);
     const state = pulumi.runtime.deserializeProperties(res.getState() as never) as Record<string, unknown>;
     const schema = JSON.parse(readFileSync(join(ROOT, "pkg", "schema.json"), "utf8")) as {
       resources: Record<string, { properties: Record<string, { secret?: boolean }> }>;
@@ -179,7 +179,7 @@ describe("the package's plugin", () => {
 
     const registered = monitor!.registrations;
     const droplet = registered.find((r) => r.type === "digitalocean:index/droplet:Droplet");
-    expect(droplet?.urn).toBe(`urn:pulumi:${STACK}::${PROJECT}::${OPENCLAW_GATEWAY_TYPE}$openclaw-vps:compute:Server$digitalocean:index/droplet:Droplet::assistant-server-do`);
+    expect(droplet?.urn).toBe(`urn:pulumi:${STACK}::${PROJECT_NAME}::${OPENCLAW_GATEWAY_TYPE}$openclaw-vps:compute:Server$digitalocean:index/droplet:Droplet::assistant-server-do`);
     expect(droplet && isSecretValue(droplet.inputs.userData)).toBe(true);
     // The steps on the server, the firewall, the keys, the guard: the whole gateway.
     expect(registered.filter((r) => r.type.startsWith("command:")).map((r) => r.name).sort()).toEqual(

@@ -6,10 +6,11 @@
  * exactly when the program reads the key as a secret.
  */
 import Ajv2020 from "ajv/dist/2020";
-import { readFileSync } from "fs";
+import { execFileSync } from "child_process";
+import { existsSync, readFileSync } from "fs";
 import { join } from "path";
 import { parse } from "yaml";
-import { KEYS, KEY_NAMES, KeyName, KeySpec, PROJECT, PROVIDER_PLACEHOLDERS, PROVIDER_SECRET_KEYS } from "../../config/keys";
+import { KEYS, KEY_NAMES, KeyName, KeySpec, PROJECT_NAME, PROVIDER_PLACEHOLDERS, PROVIDER_SECRET_KEYS } from "../../config/keys";
 
 const ROOT = join(__dirname, "../..");
 const schema = JSON.parse(readFileSync(join(ROOT, "tests/fixtures/pulumi-project.schema.json"), "utf8")) as object;
@@ -62,7 +63,7 @@ describe("what pulumi new prompts for", () => {
     // project; a key written `openclaw-vps:...` would not follow a renamed project.
     const unread = prompted.filter((k) => !programKey(k) && !(k in PROVIDER_PLACEHOLDERS));
     expect(unread).toEqual([]);
-    expect(prompted.filter((k) => k.startsWith(`${PROJECT}:`))).toEqual([]);
+    expect(prompted.filter((k) => k.startsWith(`${PROJECT_NAME}:`))).toEqual([]);
   });
 
   it("prompts for every key the program requires (no default)", () => {
@@ -96,5 +97,31 @@ describe("what pulumi new prompts for", () => {
       const description = prompts[key].description ?? "";
       expect({ key, ok: description.length > 10 && !description.includes("\n") }).toEqual({ key, ok: true });
     }
+  });
+});
+
+describe("the tree as pulumi new copies it", () => {
+  // The CLI replaces two placeholders in every text file it copies from a template
+  // (pkg/cmd/pulumi/newcmd): a dollar sign and PROJECT in braces becomes the project's name,
+  // DESCRIPTION in braces its description. So a template literal naming a constant PROJECT
+  // would be rewritten in the copy (`my-claw:` where `openclaw-vps:` was meant).
+  const placeholder = new RegExp("\\$\\{(PROJECT|DESCRIPTION)\\}");
+
+  it("holds neither placeholder in any file", () => {
+    const files = execFileSync("git", ["ls-files", "-z"], { cwd: ROOT, encoding: "utf8" }).split("\0").filter(Boolean);
+    expect(files.length).toBeGreaterThan(100);
+    const hits = files.filter((f) => existsSync(join(ROOT, f)) && placeholder.test(readFileSync(join(ROOT, f), "latin1")));
+    expect(hits).toEqual([]);
+  });
+
+  it("the check finds one", () => {
+    expect(placeholder.test("const k = `" + "$" + "{PROJECT}:tailnet`;")).toBe(true);
+    expect(placeholder.test("const k = `" + "$" + "{PROJECT_NAME}:tailnet`;")).toBe(false);
+  });
+
+  it("ships a prod stack file whose keys carry no namespace, so they fit any project name", () => {
+    const doc = parse(readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, unknown> };
+    expect(Object.keys(doc.config).length).toBeGreaterThan(0);
+    expect(Object.keys(doc.config).filter((k) => k.includes(":"))).toEqual([]);
   });
 });

@@ -17,7 +17,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from "os";
 import { dirname, join } from "path";
 import { parse } from "yaml";
-import { PROJECT, PROVIDER_PLACEHOLDERS } from "../../config/keys";
+import { PROJECT_NAME, PROVIDER_PLACEHOLDERS } from "../../config/keys";
 import { pairingCommand } from "../../commands/pair";
 import { GLOBAL, PULUMI_FLAGS } from "../helpers/cliFlags";
 import { limitMs } from "../limits";
@@ -127,10 +127,10 @@ export function checkPulumi(args: readonly string[]): string[] {
     const raw = positional[0];
     if (raw === "PLACEHOLDER") return problems;
     const key = raw.replace(/\[.*$/, "");
-    const qualified = key.includes(":") ? key : `${PROJECT}:${key}`;
-    const known = qualified.startsWith(`${PROJECT}:`) ? qualified.slice(PROJECT.length + 1) in project.config : qualified in PROVIDER_PLACEHOLDERS;
+    const qualified = key.includes(":") ? key : `${PROJECT_NAME}:${key}`;
+    const known = qualified.startsWith(`${PROJECT_NAME}:`) ? qualified.slice(PROJECT_NAME.length + 1) in project.config : qualified in PROVIDER_PLACEHOLDERS;
     if (!known) problems.push(`pulumi config set ${raw}: not a key this program declares`);
-    const bare = qualified.replace(`${PROJECT}:`, "");
+    const bare = qualified.replace(`${PROJECT_NAME}:`, "");
     if (LIST_KEYS.includes(bare) && !used.has("--path")) problems.push(`pulumi config set ${raw}: a list key needs --path '${bare}[0]'; a plain value stores a string`);
   }
   return problems;
@@ -173,8 +173,8 @@ function freshCopy(): string {
 function configureProdAsTheDocsSay(dir: string): void {
   const file = join(dir, "Pulumi.prod.yaml");
   const doc = parse(readFileSync(file, "utf8")) as { config: Record<string, unknown> };
-  doc.config[`${PROJECT}:tailnet`] = "tail1234.ts.net";
-  doc.config[`${PROJECT}:tailscaleAuthKey`] = { secure: "v1:docs:example" };
+  doc.config[`${PROJECT_NAME}:tailnet`] = "tail1234.ts.net";
+  doc.config[`${PROJECT_NAME}:tailscaleAuthKey`] = { secure: "v1:docs:example" };
   doc.config["hcloud:token"] = { secure: "v1:docs:example" };
   writeFileSync(file, `config:\n${Object.entries(doc.config).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`).join("\n")}\n`);
 }

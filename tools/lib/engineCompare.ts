@@ -3,7 +3,7 @@
  * as `name: op` lines and the commands each says run, for tests/engine and `npm run rehearse`.
  * Where the two differ, the real engine is right.
  */
-import { PROJECT } from "../../config/keys";
+import { PROJECT_NAME } from "../../config/keys";
 import { build } from "../../program";
 import { Deployment, ResourceState, StackState, deploy } from "./engine";
 import { DEFAULT_INVOKES } from "../../commands/lib/mockState";
@@ -57,7 +57,7 @@ export function emulatedRuns(d: Deployment): string[] {
  */
 export function emulatedUp(values: StackValues, options: { prior?: StackState; replace?: string[]; stack?: string } = {}): Promise<Deployment> {
   return deploy(() => build({}), {
-    project: PROJECT,
+    project: PROJECT_NAME,
     stack: options.stack ?? "test",
     config: { ...values.plain, ...values.secret },
     secretKeys: Object.keys(values.secret ?? {}),
