@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { PROJECT_NAME } from "../../config/keys";
-import { toolchainBin } from "../../tools/lib/realEngine";
+import { scratchCliEnv, toolchainBin } from "../../tools/lib/realEngine";
 import { limitMs } from "../limits";
 import { describeReal } from "./dayTwo";
 
@@ -41,15 +41,7 @@ describeReal("setting a whole list as docs/configuration.md says, with the real 
       cwd: path.join(scratch, "project"),
       encoding: "utf8",
       timeout: limitMs(30),
-      env: {
-        ...process.env,
-        PATH: [bin, process.env.PATH ?? ""].join(path.delimiter),
-        PULUMI_HOME: path.join(scratch, "home"),
-        PULUMI_BACKEND_URL: `file://${path.join(scratch, "state")}`,
-        PULUMI_CONFIG_PASSPHRASE: "the test's passphrase",
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_CONFIG: undefined,
-      },
+      env: scratchCliEnv(bin, scratch),
     });
     expect({ line, code: r.status, stderr: r.status === 0 ? "" : r.stderr }).toEqual({ line, code: 0, stderr: "" });
   };

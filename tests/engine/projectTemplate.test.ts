@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { toolchainBin } from "../../tools/lib/realEngine";
+import { scratchCliEnv, toolchainBin } from "../../tools/lib/realEngine";
 import { limitMs } from "../limits";
 import { describeReal } from "./dayTwo";
 
@@ -86,14 +86,7 @@ describeReal("pulumi new with this repository as the template", () => {
     const dir = path.join(run, "project");
     for (const d of [dir, path.join(run, "state")]) fs.mkdirSync(d, { recursive: true });
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PATH: [bin, process.env.PATH ?? ""].join(path.delimiter),
-      PULUMI_HOME: path.join(run, "home"),
-      PULUMI_BACKEND_URL: `file://${path.join(run, "state")}`,
-      PULUMI_CONFIG_PASSPHRASE: "the test's passphrase",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_CONFIG: undefined,
+      ...scratchCliEnv(bin, run),
       // The last step of `pulumi new` is npm installing the project's dependencies: npm's
       // business, not the template's. A dry run keeps it off the network.
       npm_config_dry_run: "true",
@@ -218,17 +211,8 @@ describeReal("the project pulumi new makes under another name, planned from its 
   it("runs: the CLI's substitution of the project name into text files leaves the program intact, the shipped prod stack file fits any name, the plan follows the new stack", () => {
     const dir = path.join(scratch, "project");
     for (const d of [dir, path.join(scratch, "state")]) fs.mkdirSync(d, { recursive: true });
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PATH: [bin, process.env.PATH ?? ""].join(path.delimiter),
-      PULUMI_HOME: path.join(scratch, "home"),
-      PULUMI_BACKEND_URL: `file://${path.join(scratch, "state")}`,
-      PULUMI_CONFIG_PASSPHRASE: "the test's passphrase",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_CONFIG: undefined,
-      npm_config_dry_run: "true",
-    };
+    // npm's install at the end of pulumi new stays a dry run, off the network.
+    const env: NodeJS.ProcessEnv = { ...scratchCliEnv(bin, scratch), npm_config_dry_run: "true" };
     const made = spawnSync(path.join(bin, "pulumi"), ["new", path.join(scratch, "template"), "--yes", "--non-interactive", "--name", NAME, "--stack", "prod", "--config", "tailnet=tail1234.ts.net"], { cwd: dir, env, encoding: "utf8", timeout: RUN_MS });
     expect({ code: made.status, stderr: made.status === 0 ? "" : made.stderr }).toEqual({ code: 0, stderr: "" });
     // The shipped Pulumi.prod.yaml came along; its keys carry no namespace, so they are the new project's.

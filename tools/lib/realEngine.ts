@@ -121,16 +121,11 @@ export class RealStack {
   private constructor(readonly dir: string, readonly stack: string, bin: string, extraEnv: Readonly<Record<string, string>>) {
     this.project = path.join(dir, "project");
     this.env = {
-      ...process.env,
       // The CLI with its language host and the dynamic provider's shim beside it, as Pulumi's
       // releases lay them out; the stand-ins are in PULUMI_HOME's plugin cache, at their SDKs'
       // versions, and nothing else on PATH is taken for a plugin.
-      PATH: [bin, process.env.PATH ?? ""].join(path.delimiter),
-      PULUMI_HOME: path.join(dir, "home"),
-      PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
+      ...scratchCliEnv(bin, dir),
       PULUMI_CONFIG_PASSPHRASE: "the rehearsal's passphrase",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       // --event-log is offered only with this set (pkg/cmd/pulumi/operations/up.go).
       PULUMI_DEBUG_COMMANDS: "true",
       PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
@@ -358,6 +353,24 @@ export function installStandIns(bin: string, home: string, dir: string): void {
     const r = cli(bin, ["plugin", "install", "resource", pkg, sdkVersion(pkg), "--file", file], dir, home);
     if (r.code !== 0) throw new Error(`pulumi plugin install ${pkg}: ${r.stderr}`);
   }
+}
+
+/**
+ * The environment of a CLI run in a scratch directory `dir`: the built CLI first on PATH, its
+ * own PULUMI_HOME (`dir/home`) and file backend (`dir/state`), a passphrase, no update check,
+ * no plugin downloads, and no PULUMI_CONFIG from the caller's environment.
+ */
+export function scratchCliEnv(bin: string, dir: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PATH: [bin, process.env.PATH ?? ""].join(path.delimiter),
+    PULUMI_HOME: path.join(dir, "home"),
+    PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
+    PULUMI_CONFIG_PASSPHRASE: "the test's passphrase",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_CONFIG: undefined,
+  };
 }
 
 /** One CLI run outside any stack, with a scratch PULUMI_HOME: for `pulumi package ...`. */
