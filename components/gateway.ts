@@ -46,15 +46,27 @@ export interface GatewaySetupArgs {
   /** The cloud's id for the server the steps run on: a new server runs every step again. */
   readonly serverId: pulumi.Input<string>;
   /**
-   * restoreOnRebuild: the deployment's name for the carried state (project-stack). The old
-   * server's newest state is fetched before it is deleted and restored on its successor.
+   * restoreOnRebuild: the deployment whose state is carried (its directory on the operator's
+   * machine, and who it is). The old server's newest state is fetched before it is deleted
+   * and restored on its successor.
    */
-  readonly carryState?: string;
+  readonly carryState?: CarriedDeployment;
   /**
    * restoreFrom offsite: what offsite.sh restore reads on stdin (the off-site settings and the
    * age identity); secret. A new server restores the newest off-site backup before configure.
    */
   readonly offsiteRestore?: pulumi.Output<string>;
+}
+
+/** The deployment a carried archive belongs to (components/local/carry-state.js). */
+export interface CarriedDeployment {
+  /** Its name on the operator's machine (deploymentName): the carried state's directory. */
+  readonly deployment: string;
+  /**
+   * Who it is, written next to every archive it fetches and compared before one is restored;
+   * `former` is the name releases before deploymentName gave it, where its state may wait.
+   */
+  readonly identity: { readonly project: string; readonly stack: string; readonly gateway: string; readonly former: string };
 }
 
 /** How long the first boot may take before the deployment gives up (15 minutes). */
@@ -221,21 +233,27 @@ export class GatewaySetup extends pulumi.ComponentResource {
     // tailnet: the host makes it depend on the device), and its create restores it on the new
     // one before configure writes the current config and secrets.
     const beforeConfigure: pulumi.Resource[] = [install, sandbox];
-    if (args.carryState) {
+    const carried = args.carryState;
+    if (carried) {
       const carry = new command.local.Command(
         `${name}-carry`,
         {
-          create: helperCommand("carry-state", "restore", args.carryState),
-          // The same server with other inputs (a rotated deploy key, the helper's path):
-          // nothing to carry, and no restore over the running state.
-          update: helperCommand("carry-state", "unchanged", args.carryState),
-          delete: helperCommand("carry-state", "fetch", args.carryState),
+          create: helperCommand("carry-state", "restore", carried.deployment),
+          // The same server with other inputs (a rotated deploy key, the helper's path, the
+          // identity added): nothing to carry, and no restore over the running state.
+          update: helperCommand("carry-state", "unchanged", carried.deployment),
+          delete: helperCommand("carry-state", "fetch", carried.deployment),
           triggers: [args.serverId],
-          // The key and the host reach the script through its environment, on this machine only.
+          // The key and the host reach the script through its environment, on this machine
+          // only; so does who this deployment is (a fetch recorded before it had one knows
+          // only the name it was given then, which other deployments could share).
           environment: pulumi.secret(
-            pulumi
-              .all([args.host, args.privateKey, args.hostKey])
-              .apply(([host, key, hostKey]) => ({ OPENCLAW_VPS_HOST: host, OPENCLAW_VPS_DEPLOY_KEY: key, OPENCLAW_VPS_HOST_KEY: hostKey })),
+            pulumi.all([args.host, args.privateKey, args.hostKey]).apply(([host, key, hostKey]) => ({
+              OPENCLAW_VPS_HOST: host,
+              OPENCLAW_VPS_DEPLOY_KEY: key,
+              OPENCLAW_VPS_HOST_KEY: hostKey,
+              OPENCLAW_VPS_DEPLOYMENT: JSON.stringify(carried.identity),
+            })),
           ),
           addPreviousOutputInEnv: false,
           dir: localCommandDir(),

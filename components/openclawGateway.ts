@@ -45,11 +45,36 @@ export interface PairingCommands {
 export const DEFAULT_NAME = "openclaw";
 
 /**
- * The deployment's name on the operator's machine (the carried state's directory, the
- * deploy key's file): project-stack, plus the component's name when it is not the default,
- * so two gateways in one stack keep theirs apart.
+ * What project, stack and component names may hold: Pulumi's own rule for project and stack
+ * names (tokens.IsName, ParseStackName: letters, digits, `_`, `.`, `-`), which the
+ * component's names keep to as well. `+` is not among them.
+ */
+export const NAME_PART = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * The deployment's name on the operator's machine: the carried state's directory
+ * (~/.local/state/openclaw-vps/<name>) and the deploy key's file (~/.ssh/<name>). One name
+ * per deployment, never another's:
+ * - the default gateway of a stack whose name has no `-`: `<project>-<stack>`, as it always
+ *   was (`openclaw-vps-prod`): the last `-` is the stack's, so it reads back one way only;
+ * - every other: `<project>+<stack>`, or `<project>+<stack>+<name>` for a gateway not named
+ *   `openclaw` (`acme+prod-eu`, `acme+prod+eu`). No part can hold a `+`, and the names of
+ *   the first kind have none.
+ * The former names joined the parts with `-` alone, so `acme-prod-eu` was the name of
+ * three deployments (formerDeploymentName).
  */
 export function deploymentName(project: string, stack: string, name: string): string {
+  if (name === DEFAULT_NAME) return stack.includes("-") ? `${project}+${stack}` : `${project}-${stack}`;
+  return `${project}+${stack}+${name}`;
+}
+
+/**
+ * The name releases before deploymentName gave a deployment: the parts joined by `-`, which
+ * several deployments could share. Still the name of what is not on the operator's machine
+ * and was named once for good: the default off-site prefix (its backups are there) and the
+ * label of the tailnet policy's entries. The carried state looks for it (carry-state.js).
+ */
+export function formerDeploymentName(project: string, stack: string, name: string): string {
   return name === DEFAULT_NAME ? `${project}-${stack}` : `${project}-${stack}-${name}`;
 }
 
@@ -145,7 +170,10 @@ export class OpenClawGateway extends pulumi.ComponentResource {
     // Every setting is checked before anything is registered, the component itself included.
     const cfg = validated(name, args, around.env ?? process.env);
     super(OPENCLAW_GATEWAY_TYPE, name, {}, opts);
+    // On the operator's machine (the carried state, the deploy key's file): one name per
+    // deployment. Elsewhere the name it was given before stays (formerDeploymentName).
     const deployment = deploymentName(cfg.project, cfg.stack, name);
+    const formerName = formerDeploymentName(cfg.project, cfg.stack, name);
 
     // Stacks this repository's program deployed before the component existed hold its
     // children at the top level of the stack: the alias keeps them (and, through the engine's
@@ -189,7 +217,7 @@ export class OpenClawGateway extends pulumi.ComponentResource {
     // tailnetPolicy: the policy owns the server's tags before a key for them is minted.
     const policy =
       tailscaleApi && cfg.tailnetPolicy !== "unmanaged"
-        ? new TailnetPolicy(`${name}-tailnet-policy`, { want: wantedPolicy(deployment, cfg.tailscaleTags, cfg.tailnetPolicy), credentials: cfg.providerCredentials }, child())
+        ? new TailnetPolicy(`${name}-tailnet-policy`, { want: wantedPolicy(formerName, cfg.tailscaleTags, cfg.tailnetPolicy), credentials: cfg.providerCredentials }, child())
         : undefined;
     const authKey = new TailscaleAuthKey(
       `${name}-tailscale`,
@@ -277,7 +305,8 @@ export class OpenClawGateway extends pulumi.ComponentResource {
               ? {
                   offsiteEndpoint: cfg.offsite.endpoint,
                   offsiteBucket: cfg.offsite.bucket,
-                  offsitePrefix: cfg.offsite.prefix || deployment,
+                  // The former name: the backups already in the bucket are under it.
+                  offsitePrefix: cfg.offsite.prefix || formerName,
                   offsiteKeep: String(cfg.offsite.keep),
                   offsiteRecipient: requireDefined(ageRecipient(identity), "offsiteBackupAgeIdentity"),
                   offsiteAccessKey,
@@ -327,7 +356,10 @@ export class OpenClawGateway extends pulumi.ComponentResource {
         hostname: cfg.hostname,
         envFile,
         serverId: server.serverId,
-        carryState: cfg.restoreOnRebuild && cfg.restoreFrom === "carried" ? deployment : undefined,
+        carryState:
+          cfg.restoreOnRebuild && cfg.restoreFrom === "carried"
+            ? { deployment, identity: { project: cfg.project, stack: cfg.stack, gateway: name, former: formerName } }
+            : undefined,
         offsiteRestore,
       },
       // Renamed from OpenClawGateway when the package took that name: one alias for both moves.
@@ -393,6 +425,18 @@ function validated(name: string, args: OpenClawGatewayArgs, env: Readonly<Record
     );
   }
   const cfg = gatewayConfig(args, env);
+  // Pulumi refuses other project and stack names unless its validation is turned off; the
+  // deployment's name (deploymentName) is one name per deployment only for these.
+  const parts = [
+    { key: "project", given: cfg.project },
+    { key: "stack", given: cfg.stack },
+  ].filter((p) => !NAME_PART.test(p.given));
+  if (parts.length > 0) {
+    throw new ConfigError(
+      parts.map((p) => ({ key: p.key, given: JSON.stringify(p.given), expected: "letters, digits, dots, hyphens and underscores (Pulumi's own rule for the name)" })),
+      "OpenClawGateway settings",
+    );
+  }
   // Two gateways with one tailnet name would fight over it (and over the Hetzner server name).
   const taken = CLAIMED.get(claimKey()) ?? new Map<string, string>();
   const host = `${cfg.hostname}.${cfg.tailnet}`;

@@ -142,3 +142,20 @@ export function toConfig(shape: Shape, d: Details): TestConfig {
 }
 
 export const configArb = fc.tuple(shapeArb, detailsArb).map(([shape, details]) => ({ shape, details, config: toConfig(shape, details) }));
+
+/**
+ * The names a deployment is known by, each as its own rule allows (Pulumi's for project and
+ * stack names: letters, digits, `_`, `.`, `-`, up to 100; the component's: up to 63, starting
+ * with a letter or digit), drawn mostly from a few characters and `-` so that names which
+ * differ only where a `-` falls come up often.
+ */
+const namePart = (max: number, first = "[A-Za-z0-9_.-]") =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.stringMatching(new RegExp(`^[ab][ab-]{0,5}$`)) },
+    { weight: 1, arbitrary: fc.stringMatching(new RegExp(`^${first}[A-Za-z0-9_.-]{0,${max - 1}}$`)) },
+  );
+export const projectNameArb = namePart(100);
+export const stackNameArb = namePart(100);
+/** A gateway's name: mostly the default (`openclaw`), the name this repository's program gives it. */
+export const gatewayNameArb = fc.oneof(fc.constant("openclaw"), namePart(63, "[A-Za-z0-9]"));
+export const deploymentArb = fc.record({ project: projectNameArb, stack: stackNameArb, name: gatewayNameArb });

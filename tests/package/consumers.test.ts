@@ -78,7 +78,7 @@ describe("the TypeScript consumer example (two gateways in one program)", () => 
     expect(unwrap(ev.outputs.researchUrl.value)).toBe("https://research-assistant.tail1234.ts.net/");
     expect(unwrap(ev.outputs.supportUrl.value)).toBe("https://support-assistant.tail1234.ts.net/");
     expect(ev.outputs.supportUrlWithToken.secret).toBe(true);
-    expect(unwrap(ev.outputs.supportSsh.value)).toBe("ssh -i ~/.ssh/team-infra-prod-support ops@support-assistant.tail1234.ts.net");
+    expect(unwrap(ev.outputs.supportSsh.value)).toBe("ssh -i ~/.ssh/team-infra+prod+support ops@support-assistant.tail1234.ts.net");
     for (const r of ev.registrations.filter((x) => x.type === "hcloud:index/server:Server" || x.type === "digitalocean:index/droplet:Droplet")) {
       expect(isSecretValue(r.inputs.userData)).toBe(true);
     }
