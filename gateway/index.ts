@@ -5,9 +5,10 @@
  * when it differs).
  */
 import { createHash } from "crypto";
-import { BACKUP_TIMER, BACKUP_UNIT, CODER_PLUGIN_DIR, GATEWAY_UNIT, LIB_DIR, LOCKS_DIR, OFFSITE_UNIT, RENDERED_DIR, HEALTH_TIMER, HEALTH_UNIT, SELFCHECK_TIMER, SELFCHECK_UNIT } from "./paths";
+import { BACKUP_TIMER, BACKUP_UNIT, CODER_PLUGIN_DIR, GATEWAY_UNIT, LIB_DIR, LOCKS_DIR, OFFSITE_UNIT, POSTURE_FILE, RENDERED_DIR, HEALTH_TIMER, HEALTH_UNIT, SELFCHECK_TIMER, SELFCHECK_UNIT } from "./paths";
 import { LOCK_FILES, OPENCLAW_VERSIONS, readLockFile } from "./locks";
 import { GatewaySettings, renderOpenclawJson } from "./openclawConfig";
+import { renderPostureJson } from "./posture";
 import { CODER_PLUGIN_FILES, readCoderPluginFile, readGatewayScript } from "./scripts";
 import { EGRESS_SCRIPT, EGRESS_UNIT, GITHUB_HOSTS, PROXY_ALLOW, PROXY_CONF, PROXY_UNIT, renderEgressUnit, renderProxyAllow, renderProxyConf, renderProxyUnit } from "./coding";
 import { renderSandboxDockerfile } from "./sandbox";
@@ -26,6 +27,7 @@ import {
 export { renderEnvFile, renderOpenclawJson, ENV_NAMES } from "./openclawConfig";
 export type { GatewaySettings, CodingSettings } from "./openclawConfig";
 export { sandboxImageTag } from "./sandbox";
+export { posture, renderPostureJson } from "./posture";
 
 export interface GatewayFile {
   readonly artifact: string;
@@ -75,6 +77,8 @@ export function gatewayFiles(settings: GatewaySettings): readonly GatewayFile[] 
     script("health.js", STEP_SCRIPTS.health),
     { artifact: "scripts/openclaw", path: "/usr/local/bin/openclaw", mode: "0755", content: renderCliWrapper() },
     { artifact: "openclaw.json", path: `${RENDERED_DIR}/openclaw.json`, mode: "0644", content: renderOpenclawJson(settings) },
+    // What verify.sh asserts on the live config, from the same settings (gateway/posture.ts).
+    { artifact: "posture.json", path: POSTURE_FILE, mode: "0644", content: renderPostureJson(settings) },
     { artifact: `systemd/${GATEWAY_UNIT}`, path: `/etc/systemd/system/${GATEWAY_UNIT}`, mode: "0644", content: renderGatewayUnit() },
     { artifact: `systemd/${BACKUP_UNIT}`, path: `/etc/systemd/system/${BACKUP_UNIT}`, mode: "0644", content: renderBackupService(settings.offsite === true) },
     { artifact: `systemd/${BACKUP_TIMER}`, path: `/etc/systemd/system/${BACKUP_TIMER}`, mode: "0644", content: renderBackupTimer() },

@@ -12,6 +12,8 @@ export const ENV_FILE = `${STATE_DIR}/.env`;
 /** Root-owned copies of everything rendered by Pulumi, and the scripts that apply them. */
 export const LIB_DIR = "/usr/local/lib/openclaw-vps";
 export const RENDERED_DIR = "/etc/openclaw-vps";
+/** The posture verify.sh asserts on the live config (gateway/posture.ts), root's like the rest. */
+export const POSTURE_FILE = `${RENDERED_DIR}/posture.json`;
 /** The lock of each OpenClaw version (package.json, package-lock.json): what install.sh runs `npm ci` from. */
 export const LOCKS_DIR = `${RENDERED_DIR}/locks`;
 /** Each OpenClaw version in its own root-owned directory; `current` points at the one running. */

@@ -5,6 +5,7 @@ export function judgeSecretsAudit(text: string, stateDir: string): string[];
 export function judgeServe(text: string, dnsName: string): string[];
 export function judgeTelegram(configText: string): string[];
 export function judgeCoding(configText: string): string[];
+export function judgePosture(configText: string, postureText: string): string[];
 export function judgeListeners(ssText: string, ipAddrText: string, extra?: string): string[];
 export function tailnetAddresses(ipAddrText: string): string[];
 export function canonicalAddress(text: string): string | null;

@@ -3,7 +3,7 @@
 // the gateway's Node.js; the tests call its functions directly. Each judgement returns the
 // list of problems it found (empty means good). Unknown or malformed input is a problem:
 // the gate fails closed.
-// Usage: node judge.js <validate|audit|secrets STATE_DIR|serve DNSNAME|telegram|listeners IP_ADDR_TEXT|counts|describe-telegram> < input
+// Usage: node judge.js <validate|audit|secrets STATE_DIR|serve DNSNAME|telegram|coding|posture POSTURE_FILE|listeners IP_ADDR_TEXT|counts|describe-telegram> < input
 "use strict";
 
 const GATEWAY_BACKEND = "http://127.0.0.1:18789";
@@ -309,6 +309,87 @@ function judgeCoding(configText) {
   return problems;
 }
 
+/** A value as the posture check names it: JSON, cut short; `not set` for nothing. */
+function shown(v) {
+  if (v === undefined) return "not set";
+  const text = JSON.stringify(v);
+  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+}
+
+/** Deep equality of JSON values: objects whatever their key order, arrays in order. */
+function sameValue(a, b) {
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  if (isObject(a) || isObject(b)) {
+    if (!isObject(a) || !isObject(b)) return false;
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameValue(a[k], b[k]));
+  }
+  return a === b;
+}
+
+/**
+ * Where `found` differs from `expected` (undefined: not set), one line per key path: objects
+ * are compared key by key down to the differing key, anything else as a whole (arrays in
+ * order). A key set where nothing is expected is named down to each of its own keys.
+ */
+function postureDiff(expected, found, path, out) {
+  if (isObject(expected) && isObject(found)) {
+    for (const key of [...new Set([...Object.keys(expected), ...Object.keys(found)])].sort()) postureDiff(expected[key], found[key], [...path, key], out);
+    return;
+  }
+  if (expected === undefined && isObject(found) && Object.keys(found).length > 0) {
+    for (const key of Object.keys(found).sort()) postureDiff(undefined, found[key], [...path, key], out);
+    return;
+  }
+  if (sameValue(expected, found)) return;
+  out.push(`posture: ${path.join(".")} is ${shown(found)}, expected ${shown(expected)}`);
+}
+
+const POSTURE_VERSION = 1;
+
+/**
+ * Our own posture on the live openclaw.json (gateway/posture.ts renders the rules from the
+ * same settings as the config, and ships them as posture.json): the sandbox of every agent,
+ * the tool policies, the exec host, Telegram's owners and groups, the gateway's bind, auth,
+ * proxies and origins, each exactly as rendered. OpenClaw's audits pass configs that
+ * weaken these. A posture file that is missing, not JSON or of another version fails.
+ */
+function judgePosture(configText, postureText) {
+  let p;
+  try {
+    p = JSON.parse(postureText);
+  } catch {
+    return ["posture: posture.json is not JSON"];
+  }
+  if (!isObject(p) || p.version !== POSTURE_VERSION || !Array.isArray(p.rules)) {
+    return [`posture: posture.json is not version ${POSTURE_VERSION} with a list of rules (unknown shape)`];
+  }
+  const { value, problem } = parse(configText, "openclaw.json");
+  if (problem) return [`posture: ${problem}`];
+  if (!isObject(value)) return ["posture: openclaw.json is not an object"];
+  const problems = [];
+  for (const r of p.rules) {
+    const path = isObject(r) && Array.isArray(r.path) && r.path.every((k) => typeof k === "string") ? r.path : undefined;
+    const kinds = isObject(r) ? ["equals", "absent", "keys"].filter((k) => k in r) : [];
+    if (!path || kinds.length !== 1 || (kinds[0] === "absent" && r.absent !== true) || (kinds[0] === "keys" && !Array.isArray(r.keys))) {
+      problems.push(`posture: posture.json has a rule this check does not know: ${shown(r)}`);
+      continue;
+    }
+    let found = value;
+    for (const key of path) found = isObject(found) ? found[key] : undefined;
+    if (kinds[0] === "keys") {
+      const have = isObject(found) ? Object.keys(found) : [];
+      const want = r.keys.map(String);
+      if (!isObject(found) && found !== undefined) problems.push(`posture: ${path.join(".")} is ${shown(found)}, expected an object`);
+      for (const key of have.filter((k) => !want.includes(k)).sort()) problems.push(`posture: ${[...path, key].join(".")} is set, expected only ${want.join(", ")}`);
+      for (const key of want.filter((k) => !have.includes(k))) problems.push(`posture: ${[...path, key].join(".")} is not set`);
+      continue;
+    }
+    postureDiff(kinds[0] === "equals" ? r.equals : undefined, found, path, problems);
+  }
+  return problems;
+}
+
 /** Telegram's policy in words, for the summary line. */
 function describeTelegram(configText) {
   const { value } = parse(configText, "openclaw.json");
@@ -331,6 +412,7 @@ module.exports = {
   judgeServe,
   judgeTelegram,
   judgeCoding,
+  judgePosture,
   judgeListeners,
   tailnetAddresses,
   canonicalAddress,
@@ -339,6 +421,17 @@ module.exports = {
   GATEWAY_BACKEND,
   MODEL_KEY_NAMES,
 };
+
+/** `judge.js posture FILE`: the posture file is root's (rendered by Pulumi); without it the check fails. */
+function judgePostureFile(configText, path) {
+  let text;
+  try {
+    text = require("fs").readFileSync(path, "utf8");
+  } catch (e) {
+    return [`posture: ${path || "the posture file"} cannot be read (${e.code ?? e.message})`];
+  }
+  return judgePosture(configText, text);
+}
 
 if (require.main === module) {
   const [kind, ...args] = process.argv.slice(2);
@@ -355,6 +448,7 @@ if (require.main === module) {
       serve: () => judgeServe(input, args[0] ?? ""),
       telegram: () => judgeTelegram(input),
       coding: () => judgeCoding(input),
+      posture: () => judgePostureFile(input, args[0] ?? ""),
       // These two describe rather than judge: they always succeed.
       counts: () => {
         console.log(JSON.stringify(auditCounts(input)));
@@ -367,7 +461,7 @@ if (require.main === module) {
     };
     const judge = judges[kind];
     if (!judge) {
-      console.error("usage: judge.js <validate|audit|secrets STATE_DIR|serve DNSNAME|telegram|listeners IP_ADDR_TEXT|counts|describe-telegram> < input");
+      console.error("usage: judge.js <validate|audit|secrets STATE_DIR|serve DNSNAME|telegram|coding|posture POSTURE_FILE|listeners IP_ADDR_TEXT|counts|describe-telegram> < input");
       process.exit(2);
     }
     const problems = judge();

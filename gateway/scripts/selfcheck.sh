@@ -1,9 +1,9 @@
 #!/bin/bash
 # The gateway checking itself between deployments: run daily by openclaw-selfcheck.timer and
 # on demand by `npm run verify`. The same checks as the deployment's verify step, by running
-# verify.sh itself (OpenClaw's config validation, security audit and secrets audit, every TCP
-# listener, UFW, Serve, modes, the version the deployment is configured for), so the two can
-# never disagree. The result goes to the journal and to a status file; when anything is not
+# verify.sh itself (OpenClaw's config validation, security audit and secrets audit, our
+# posture on the live config, every TCP listener, UFW, Serve, modes, the version the
+# deployment is configured for), so the two can never disagree. The result goes to the journal and to a status file; when anything is not
 # clean, one message goes to the owner on Telegram (alert.js), if Telegram and an owner id
 # are configured. Prints verify.sh's JSON summary as its last line.
 # Usage: selfcheck.sh

@@ -1,11 +1,13 @@
 #!/bin/bash
 # Checks the running deployment and fails if it is not secure: OpenClaw's own config
 # validation, security audit and secrets audit (judged by judge.js: any critical or warn
-# finding, a plaintext secret or unresolved ref, a CLI error or an unknown shape fails), the
-# gateway on loopback only, no TCP listener reachable beyond loopback and tailscale0, UFW
-# active, exactly the one Serve route this deployment owns, and file modes. Prints one JSON
-# summary line on stdout; explanations go to stderr. After an upgrade that fails here, the
-# previous version is put back and restarted, and the run still fails, with the reasons.
+# finding, a plaintext secret or unresolved ref, a CLI error or an unknown shape fails), our
+# posture on the live config (posture.json: the sandbox, tools, Telegram owners and gateway
+# keys this deployment rendered), the gateway on loopback only, no TCP listener reachable
+# beyond loopback and tailscale0, UFW active, exactly the one Serve route this deployment
+# owns, and file modes. Prints one JSON summary line on stdout; explanations go to stderr.
+# After an upgrade that fails here, the previous version is put back and restarted, and the
+# run still fails, with the reasons.
 # Usage: verify.sh <expected OpenClaw version>
 #
 # No `set -e`: every check records its problem and the script always reaches its verdict
@@ -18,6 +20,8 @@ readonly ENTRY=/opt/openclaw/current/node_modules/openclaw/openclaw.mjs
 readonly LIB=/usr/local/lib/openclaw-vps
 readonly PORT=18789
 readonly ROOT=/opt/openclaw
+# The posture this deployment rendered (gateway/posture.ts), root's like the rest.
+readonly POSTURE=/etc/openclaw-vps/posture.json
 
 problems=()
 fail() { problems+=("$1"); echo "verify: FAIL $1" >&2; }
@@ -101,6 +105,11 @@ main() {
   # Coding (docs/coding.md): its settings in the config, and its way out on the host.
   if [ -r "$STATE_DIR/openclaw.json" ]; then check coding <"$STATE_DIR/openclaw.json"; fi
   if [ -n "$(coder_proxy)" ]; then coding_host; fi
+
+  # Our posture, which OpenClaw's checks do not judge (they pass an opened sandbox, an
+  # unsandboxed chat agent, a second Telegram owner): the keys this deployment rendered,
+  # asserted on the live config, one problem per key that differs.
+  if [ -r "$STATE_DIR/openclaw.json" ]; then check posture "$POSTURE" <"$STATE_DIR/openclaw.json"; fi
 
   listeners=$(ss -Hltn "sport = :$PORT" | awk '{ print $4 }' | sort | paste -sd, -)
   if [ -z "$listeners" ]; then fail "nothing listens on port $PORT"; fi

@@ -36,6 +36,10 @@ printf '#!/bin/bash\necho "systemctl $*" >>"$STUB_LOG"\n' >"$work/stubs/systemct
 verify_stubs "$work/stubs"
 chmod +x "$work/stubs/"*
 private_etc "$work/etc"
+# The posture verify.sh asserts on the config, where the files step puts it.
+install -D -m 0644 "$artifacts/posture.json" "$work/etc/openclaw-vps/posture.json"
+# The rendered config, so that only the stand-in OpenClaw's answers differ between the cases.
+cp "$artifacts/openclaw.json" "$work/openclaw.json"
 
 cat >"$work/cases.sh" <<'CASES'
 #!/bin/bash
@@ -59,7 +63,7 @@ run_case() { # run_case <label> <expected version>
   if [ -e /var/lib/openclaw-vps/upgrade-from ]; then echo present >"$W/marker-$1"; else echo gone >"$W/marker-$1"; fi
 }
 install -d -m 0700 -o openclaw -g openclaw /home/openclaw/.openclaw
-echo '{"gateway":{}}' >/home/openclaw/.openclaw/openclaw.json
+cp "$W/openclaw.json" /home/openclaw/.openclaw/openclaw.json
 echo 'OPENCLAW_GATEWAY_TOKEN=x' >/home/openclaw/.openclaw/.env
 chown openclaw:openclaw /home/openclaw/.openclaw/openclaw.json /home/openclaw/.openclaw/.env
 chmod 0600 /home/openclaw/.openclaw/openclaw.json /home/openclaw/.openclaw/.env

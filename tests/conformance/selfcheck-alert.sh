@@ -22,6 +22,8 @@ cp "$work/stubs/"* "$work/dirty/"
 printf '#!/bin/bash\necho "LISTEN 0 511 127.0.0.1:18789 0.0.0.0:*"\necho "LISTEN 0 511 0.0.0.0:18789 0.0.0.0:*"\n' >"$work/dirty/ss"
 chmod +x "$work/stubs/"* "$work/dirty/"*
 private_etc "$work/etc"
+# The posture verify.sh asserts on the config, where the files step puts it.
+install -D -m 0644 "$artifacts/posture.json" "$work/etc/openclaw-vps/posture.json"
 
 # The Telegram Bot API stand-in: records method, path and body of each request; answers ok.
 cat >"$work/telegram.js" <<'JS'

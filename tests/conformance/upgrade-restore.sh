@@ -25,6 +25,8 @@ recording_stubs "$work"
 printf '#!/bin/bash\necho "LISTEN 0 511 127.0.0.1:18789 0.0.0.0:*"\necho "LISTEN 0 511 0.0.0.0:18789 0.0.0.0:*"\n' >"$work/stubs/ss"
 chmod +x "$work/stubs/"*
 private_etc "$work/etc"
+# The posture verify.sh asserts on the config, where the files step puts it.
+install -D -m 0644 "$artifacts/posture.json" "$work/etc/openclaw-vps/posture.json"
 
 cat >"$work/steps.sh" <<'STEPS'
 #!/bin/bash

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# verify-refused.sh ARTIFACT_DIR NODE24 GOOD_PACKAGE REFUSING_PACKAGE: the rendered verify.sh
-# refusing what it must refuse, with the real OpenClaw and the real `ss` and `ip`. As root, in
+# verify-refused.sh ARTIFACT_DIR NODE24 GOOD_PACKAGE REFUSING_PACKAGE WEAKENED_CONFIG: the
+# rendered verify.sh refusing what it must refuse, with the real OpenClaw and the real `ss` and
+# `ip`. As root, in
 # a private mount and network namespace laid out as the server: both real packages under
 # /opt/openclaw, the state and the secrets (.env) the server has, a `tailscale0` holding the
 # node's tailnet addresses and an `eth0` holding public ones, and real listeners (Python
 # sockets) where the gateway and sshd listen; stand-ins only for systemctl (records), ufw
-# and tailscale. Four runs:
+# and tailscale. Five runs:
 #   refused:   `current` switched to a real release that refuses the state the running one
 #              wrote (its audits exit 1 and 2 with {"ok":false,"error":...}): verify.sh must
 #              roll back and fail with the reason;
@@ -15,16 +16,19 @@
 #              public IPv6 address, held by a process called rogue-listener: each one fails,
 #              naming the address and the process;
 #   plaintext: the Telegram token written into openclaw.json: the secrets audit fails it (the
-#              security audit does not).
+#              security audit does not);
+#   weakened:  WEAKENED_CONFIG (the rendered config with issue 22's held variants applied) as
+#              openclaw.json: OpenClaw's checks pass it; the posture check fails it, by key.
 # Prints RESULT lines.
 set -euo pipefail
 # shellcheck source=tests/conformance/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-artifacts=$(realpath "${1:?usage: verify-refused.sh ARTIFACT_DIR NODE24 GOOD_PACKAGE REFUSING_PACKAGE}")
+artifacts=$(realpath "${1:?usage: verify-refused.sh ARTIFACT_DIR NODE24 GOOD_PACKAGE REFUSING_PACKAGE WEAKENED_CONFIG}")
 node24=$(realpath "${2:?node 24}")
 good=$(realpath "${3:?the configured OpenClaw package directory}")
 refusing=$(realpath "${4:?the refusing OpenClaw package directory}")
+weakened=$(realpath "${5:?a weakened openclaw.json}")
 good_version=$(package_version "$good")
 refusing_version=$(package_version "$refusing")
 work=$(mktemp -d)
@@ -34,6 +38,8 @@ recording_stubs "$work"
 # The real ss, in the namespace below, sees the real listeners.
 rm "$work/stubs/ss"
 private_etc "$work/etc"
+# The posture verify.sh asserts on the config, where the files step puts it.
+install -D -m 0644 "$artifacts/posture.json" "$work/etc/openclaw-vps/posture.json"
 
 # listen.py NAME SPEC...: holds a TCP listener for each SPEC (ADDRESS,PORT[,DEVICE]; an
 # IPv6 ADDRESS in brackets, "*" for dual stack) under the process name NAME, then waits.
@@ -60,7 +66,7 @@ PY
 cat >"$work/steps.sh" <<'STEPS'
 #!/bin/bash
 set -uo pipefail
-a=$1 good_version=$2 refusing_version=$3
+a=$1 good_version=$2 refusing_version=$3 weakened=$4
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null' EXIT
 # listen NAME SPEC...: starts listen.py and waits until its sockets are bound.
@@ -117,6 +123,10 @@ kill "$(cat "$W/pid-rogue-listener")"
   c.channels.telegram.botToken = "123456789:AAHfakeConformanceToken_abcdefghijk";
   fs.writeFileSync(p, JSON.stringify(c, null, 2));'
 run_verify plaintext "$good_version"
+
+# weakened: the config changed after the deploy in ways OpenClaw's own checks accept.
+install -m 0600 -o openclaw -g openclaw "$weakened" /home/openclaw/.openclaw/openclaw.json
+run_verify weakened "$good_version"
 STEPS
 
 export W=$work PATH="$work/stubs:$PATH"
@@ -135,7 +145,7 @@ unshare -m --net --propagation private bash -c '
   install -m 0755 "$1/scripts/gateway-judge.js" /usr/local/lib/openclaw-vps/judge.js
   install -m 0755 "$1/scripts/gateway-rollback.sh" /usr/local/lib/openclaw-vps/rollback.sh
   touch /usr/bin/node && mount --bind "$2" /usr/bin/node
-  exec bash "$W/steps.sh" "$1" "$5" "$6"' run "$artifacts" "$node24" "$good" "$refusing" "$good_version" "$refusing_version"
+  exec bash "$W/steps.sh" "$1" "$5" "$6" "$7"' run "$artifacts" "$node24" "$good" "$refusing" "$good_version" "$refusing_version" "$weakened"
 
 echo "RESULT audit_by_good=$(cat "$work/audit-good.rc")"
 echo "RESULT exit=$(cat "$work/rc-refused")"
@@ -144,7 +154,7 @@ echo "RESULT marker=$(cat "$work/marker")"
 echo "RESULT restarts=$(grep -c 'systemctl restart' "$work/systemctl.log" 2>/dev/null || true)"
 echo "RESULT summary=$(tail -n 1 "$work/out-refused")"
 echo "RESULT reason=$(tail -n 1 "$work/err-refused")"
-for run in clean exposed plaintext; do
+for run in clean exposed plaintext weakened; do
   echo "RESULT ${run}_exit=$(cat "$work/rc-$run")"
   echo "RESULT ${run}_summary=$(tail -n 1 "$work/out-$run")"
 done

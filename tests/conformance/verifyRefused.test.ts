@@ -5,19 +5,25 @@
  * 2026.9.6 wrote, so its audits exit with an error document, and the check must still reach
  * its verdict and the rollback); the running release passes as the server runs it; any TCP
  * listener beyond loopback and tailscale0 fails, named; a plaintext secret in openclaw.json
- * fails through the secrets audit.
+ * fails through the secrets audit; the config weakened after the deploy in the ways OpenClaw's
+ * checks accept (issue 22's held variants) fails the posture check, key by key.
  */
+import { readFileSync, writeFileSync } from "fs";
 import { dirname, join } from "path";
 import { renderMatrix } from "./matrix";
 import { runResultScript } from "./tools";
 import { NODE24, OPENCLAW_ENTRY, OPENCLAW_VERSION, REFUSING_ENTRY, REFUSING_VERSION, requireOpenClaw } from "./openclawTools";
 import { limitMs } from "../limits";
+import { VARIANTS, weakened } from "../gateway/posture/variants";
 
 interface Summary {
   ok: boolean;
   audit: { critical: number | null; warn: number | null };
   problems: string[];
 }
+
+/** The four held variants of issue 22: the sandbox weakened, the chat agent unsandboxed, a second owner, the workspace opened. */
+const HELD = VARIANTS.filter((v) => ["sandbox-weakened", "chat-agent-unsandboxed", "telegram-second-owner", "workspace-opened"].includes(v.name));
 
 let results: Record<string, string> = {};
 const summary = (run: string) => JSON.parse(results[`${run}_summary`] ?? results.summary) as Summary;
@@ -26,7 +32,12 @@ beforeAll(async () => {
   requireOpenClaw();
   // The first configuration has Telegram and an Anthropic key: every secret .env can hold.
   const [first] = await renderMatrix();
-  results = runResultScript(join(__dirname, "verify-refused.sh"), [first.dir, NODE24, dirname(OPENCLAW_ENTRY), dirname(REFUSING_ENTRY)], limitMs(240));
+  // Every held variant at once (the sandbox's parts are in sandbox-weakened).
+  let config = readFileSync(join(first.dir, "openclaw.json"), "utf8");
+  for (const v of HELD) config = weakened(config, v);
+  const weakenedConfig = join(first.dir, "openclaw-weakened.json");
+  writeFileSync(weakenedConfig, config);
+  results = runResultScript(join(__dirname, "verify-refused.sh"), [first.dir, NODE24, dirname(OPENCLAW_ENTRY), dirname(REFUSING_ENTRY), weakenedConfig], limitMs(240));
 });
 
 it("rolls back to the version that wrote the state, restarts it once, and fails with OpenClaw's reason", () => {
@@ -66,4 +77,13 @@ it("fails a plaintext secret in openclaw.json through the secrets audit, which t
   expect(plaintext.problems).toEqual([
     "secrets audit: PLAINTEXT_FOUND /home/openclaw/.openclaw/openclaw.json:channels.telegram.botToken: channels.telegram.botToken is stored as plaintext.",
   ]);
+});
+
+it("fails a config weakened after the deploy, which OpenClaw's checks pass, naming each key the posture check finds changed", () => {
+  expect(HELD).toHaveLength(4);
+  expect(results.weakened_exit).toBe("1");
+  const w = summary("weakened");
+  // OpenClaw's own verdict: nothing to report.
+  expect(w.audit).toMatchObject({ critical: 0, warn: 0 });
+  expect([...w.problems].sort()).toEqual([...new Set(HELD.flatMap((v) => v.problems))].sort());
 });
