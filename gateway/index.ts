@@ -9,6 +9,8 @@ import { BACKUP_TIMER, BACKUP_UNIT, CODER_PLUGIN_DIR, GATEWAY_UNIT, LIB_DIR, LOC
 import { LOCK_FILES, OPENCLAW_VERSIONS, readLockFile } from "./locks";
 import { GatewaySettings, renderOpenclawJson } from "./openclawConfig";
 import { renderPostureJson } from "./posture";
+import { MANIFEST_FILE, renderManifest, renderManifestJson } from "./manifest";
+import { renderHostStep } from "./hostStep";
 import { CODER_PLUGIN_FILES, readCoderPluginFile, readGatewayScript } from "./scripts";
 import { EGRESS_SCRIPT, EGRESS_UNIT, GITHUB_HOSTS, PROXY_ALLOW, PROXY_CONF, PROXY_UNIT, renderEgressUnit, renderProxyAllow, renderProxyConf, renderProxyUnit } from "./coding";
 import { renderSandboxDockerfile } from "./sandbox";
@@ -28,6 +30,7 @@ export { renderEnvFile, renderOpenclawJson, ENV_NAMES } from "./openclawConfig";
 export type { GatewaySettings, CodingSettings } from "./openclawConfig";
 export { sandboxImageTag } from "./sandbox";
 export { posture, renderPostureJson } from "./posture";
+export { renderManifest, MANIFEST_FILE } from "./manifest";
 
 export interface GatewayFile {
   readonly artifact: string;
@@ -48,6 +51,7 @@ export const STEP_SCRIPTS = {
   selfcheck: `${LIB_DIR}/selfcheck.sh`,
   alert: `${LIB_DIR}/alert.js`,
   health: `${LIB_DIR}/health.js`,
+  drift: `${LIB_DIR}/drift.js`,
   offsite: `${LIB_DIR}/offsite.sh`,
 } as const;
 
@@ -57,6 +61,12 @@ function renderCliWrapper(): string {
 }
 
 export function gatewayFiles(settings: GatewaySettings): readonly GatewayFile[] {
+  const files = renderedFiles(settings);
+  // What the drift check compares the host with: every file above and the host's own.
+  return [...files, { artifact: "manifest.json", path: MANIFEST_FILE, mode: "0644", content: renderManifestJson(files, settings.coding !== undefined) }];
+}
+
+function renderedFiles(settings: GatewaySettings): GatewayFile[] {
   const script = (name: string, path: string): GatewayFile => ({
     artifact: `scripts/gateway-${name}`,
     path,
@@ -75,6 +85,7 @@ export function gatewayFiles(settings: GatewaySettings): readonly GatewayFile[] 
     script("selfcheck.sh", STEP_SCRIPTS.selfcheck),
     script("alert.js", STEP_SCRIPTS.alert),
     script("health.js", STEP_SCRIPTS.health),
+    script("drift.js", STEP_SCRIPTS.drift),
     { artifact: "scripts/openclaw", path: "/usr/local/bin/openclaw", mode: "0755", content: renderCliWrapper() },
     { artifact: "openclaw.json", path: `${RENDERED_DIR}/openclaw.json`, mode: "0644", content: renderOpenclawJson(settings) },
     // What verify.sh asserts on the live config, from the same settings (gateway/posture.ts).
@@ -198,7 +209,12 @@ export function contentHash(...parts: readonly string[]): string {
 /** Every gateway artifact by name, for `npm run plan -- --out` and the conformance checks. */
 export function gatewayArtifacts(settings: GatewaySettings): Record<string, string> {
   const files = gatewayFiles(settings);
-  const out: Record<string, string> = { "scripts/gateway-files.sh": renderFilesBundle(files) };
+  const coding = settings.coding !== undefined;
+  const out: Record<string, string> = {
+    "scripts/gateway-files.sh": renderFilesBundle(files),
+    // The host step's script (gateway/hostStep.ts), as the host step sends it.
+    "scripts/host-step.sh": renderHostStep(renderManifest(files, coding), coding),
+  };
   for (const f of files) out[f.artifact] = f.content;
   return out;
 }

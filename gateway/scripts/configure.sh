@@ -25,6 +25,10 @@ readonly SELFCHECK_TIMER=openclaw-selfcheck.timer
 readonly HEALTH_TIMER=openclaw-health.timer
 readonly HEARTBEAT_FILE=/etc/openclaw-vps/heartbeat.env
 readonly OFFSITE_FILE=/etc/openclaw-vps/offsite.env
+# What the drift check compares the host with (gateway/manifest.ts), and the .env key names
+# this step put there (names only: the check compares them, never the values).
+readonly MANIFEST=/etc/openclaw-vps/manifest.json
+readonly ENV_KEYS=/etc/openclaw-vps/env-keys
 
 changed=0
 
@@ -182,6 +186,20 @@ put_root_env() {
   rm -f "$tmp"
 }
 
+# The names of the keys the gateway's .env holds, root's, for the drift check.
+put_env_keys() {
+  local tmp
+  tmp=$(mktemp)
+  grep -o '^[A-Za-z_][A-Za-z0-9_]*=' "$1" | tr -d = | sort -u >"$tmp"
+  if [ -f "$ENV_KEYS" ] && cmp -s "$tmp" "$ENV_KEYS"; then
+    rm -f "$tmp"
+    return
+  fi
+  install -m 0644 -o root -g root "$tmp" "$ENV_KEYS"
+  rm -f "$tmp"
+  echo "configure: wrote $ENV_KEYS"
+}
+
 main() {
   if [ "$#" -ne 1 ]; then
     echo "usage: $0 <tailnet hostname> < .env" >&2
@@ -204,7 +222,13 @@ main() {
   if [ -f "$OFFSITE_FILE" ]; then "$LIB/offsite.sh" tools; fi
   install -d -m 0700 -o "$USER_NAME" -g "$USER_NAME" "$STATE_DIR"
   put "$secrets" 0600 "$STATE_DIR/.env"
-  put "$RENDERED" 0600 "$STATE_DIR/openclaw.json"
+  put_env_keys "$secrets"
+  # The rendered config, with the keys OpenClaw writes itself carried over from the live one
+  # (the command owner a pairing approval set): writing the rendered text alone dropped them.
+  config=$(mktemp)
+  trap 'rm -f "$secrets" "$config"' EXIT
+  node "$LIB/drift.js" carry "$RENDERED" "$STATE_DIR/openclaw.json" "$MANIFEST" >"$config"
+  put "$config" 0600 "$STATE_DIR/openclaw.json"
 
   systemctl daemon-reload
   systemctl enable --quiet "$UNIT"

@@ -5,7 +5,7 @@
 # posture on the live config (posture.json: the sandbox, tools, Telegram owners and gateway
 # keys this deployment rendered), the gateway on loopback only, no TCP listener reachable
 # beyond loopback and tailscale0, UFW active, exactly the one Serve route this deployment
-# owns, and file modes. Prints one JSON summary line on stdout; explanations go to stderr.
+# owns, file modes, and no drift from what this deployment rendered (manifest.json). Prints one JSON summary line on stdout; explanations go to stderr.
 # After an upgrade that fails here, the previous version is put back and restarted, and the
 # run still fails, with the reasons.
 # Usage: verify.sh <expected OpenClaw version>
@@ -22,6 +22,8 @@ readonly PORT=18789
 readonly ROOT=/opt/openclaw
 # The posture this deployment rendered (gateway/posture.ts), root's like the rest.
 readonly POSTURE=/etc/openclaw-vps/posture.json
+# Everything else this deployment rendered onto the host (gateway/manifest.ts).
+readonly MANIFEST=/etc/openclaw-vps/manifest.json
 
 problems=()
 fail() { problems+=("$1"); echo "verify: FAIL $1" >&2; }
@@ -110,6 +112,17 @@ main() {
   # unsandboxed chat agent, a second Telegram owner): the keys this deployment rendered,
   # asserted on the live config, one problem per key that differs.
   if [ -r "$STATE_DIR/openclaw.json" ]; then check posture "$POSTURE" <"$STATE_DIR/openclaw.json"; fi
+
+  # Drift: the host against the manifest of what this deployment rendered (drift.js): every
+  # file's content, mode and owner, the live config, .env's key names, overrides of our units,
+  # UFW, DOCKER-USER, the timers. One problem per difference, named by file; `pulumi up`
+  # re-asserts the rendered state (docs/security-model.md, "Drift").
+  local drift drift_rc=0 line
+  drift=$(/usr/bin/node "$LIB/drift.js" check "$MANIFEST") || drift_rc=$?
+  while IFS= read -r line; do
+    if [ -n "$line" ]; then fail "$line"; fi
+  done <<<"$drift"
+  if [ "$drift_rc" -ne 0 ] && [ -z "$drift" ]; then fail "drift.js exited $drift_rc"; fi
 
   listeners=$(ss -Hltn "sport = :$PORT" | awk '{ print $4 }' | sort | paste -sd, -)
   if [ -z "$listeners" ]; then fail "nothing listens on port $PORT"; fi

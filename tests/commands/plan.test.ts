@@ -111,12 +111,13 @@ describe("npm run plan", () => {
     expect(userData).toContain("hostname: claw");
     expect(readFileSync(join(out, "scripts/tailscale-join.sh"), "utf8")).toMatch(/^#!\/bin\/bash\n/);
     expect(statSync(join(out, "cloud-init.yaml")).mode & 0o777).toBe(0o600);
-    // The user data, each host file, each gateway file and the bundle that installs them.
+    // The user data, each host file, each gateway file, the bundle that installs them and the host step's script.
     const settings = { tailnetHost: "x", models: { anthropic: false, openai: false }, sandboxImage: "i", sandboxNetwork: "none" as const };
-    expect(r.stdout).toContain(`Wrote ${hostFiles().length + gatewayFiles(settings).length + 2} artifacts to ${out}`);
+    expect(r.stdout).toContain(`Wrote ${hostFiles().length + gatewayFiles(settings).length + 3} artifacts to ${out}`);
     for (const f of hostFiles()) expect(readFileSync(join(out, f.artifact), "utf8")).toBe(f.content);
     expect(readFileSync(join(out, "openclaw.json"), "utf8")).toContain('"allowedOrigins": [\n        "https://claw.tail1234.ts.net"');
     expect(readFileSync(join(out, "scripts/gateway-files.sh"), "utf8")).toMatch(/^#!\/bin\/bash\n/);
+    expect(readFileSync(join(out, "scripts/host-step.sh"), "utf8")).toMatch(/^#!\/bin\/bash\n/);
   });
 
   it("refuses invalid config with exit code 2, one line per key, and writes nothing", async () => {

@@ -3,6 +3,7 @@
 # namespace. Source it; it defines functions (and the time limits they use) only.
 
 LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+export LIB_DIR
 # The one place for time limits is tests/limits.json: `limit SECONDS` prints what a step that
 # takes SECONDS on a quiet machine may take here (times the factor, OPENCLAW_VPS_TIME_FACTOR
 # when set, as for the jest tests).
@@ -45,12 +46,29 @@ private_etc() {
 }
 
 # verify_stubs DIR: stand-ins for what verify.sh asks the host besides OpenClaw: ss (the
-# gateway on loopback), ufw (active) and tailscale (this node, and exactly the one Serve route
-# configure.sh sets, in Tailscale's shapes).
+# gateway on loopback), ufw, iptables and tailscale (this node, and exactly the one Serve
+# route configure.sh sets, in Tailscale's shapes). ufw and iptables print what the real tools
+# print on a deployed host (tests/conformance/manifestRules.test.ts runs the real ones on the
+# rendered firewall and guard): `ufw status`, `ufw show added` with the rules in
+# $W/host/ufw-added, `iptables -S DOCKER-USER` with the rules in $W/host/docker-user
+# (host_facts writes both from the manifest; a check changes them to drift the host).
 verify_stubs() {
   local dir=$1
   printf '#!/bin/bash\necho "LISTEN 0 511 127.0.0.1:18789 0.0.0.0:*"\n' >"$dir/ss"
-  printf '#!/bin/bash\necho "Status: active"\n' >"$dir/ufw"
+  cat >"$dir/ufw" <<'STUB'
+#!/bin/bash
+case "$*" in
+  status | "status verbose") echo "Status: active" ;;
+  "show added") echo "Added user rules (see 'ufw status' for running firewall):"; cat "$W/host/ufw-added" ;;
+  *) echo "ufw stand-in: $* is not served" >&2; exit 1 ;;
+esac
+STUB
+  cat >"$dir/iptables" <<'STUB'
+#!/bin/bash
+if [ "$*" = "-S DOCKER-USER" ]; then echo "-N DOCKER-USER"; cat "$W/host/docker-user"; exit 0; fi
+echo "iptables stand-in: $* is not served" >&2
+exit 1
+STUB
   cat >"$dir/tailscale" <<'STUB'
 #!/bin/bash
 case "$*" in
@@ -59,8 +77,57 @@ case "$*" in
   *) exit 1 ;;
 esac
 STUB
-  chmod +x "$dir/ss" "$dir/ufw" "$dir/tailscale"
+  chmod +x "$dir/ss" "$dir/ufw" "$dir/iptables" "$dir/tailscale"
 }
+
+# systemctl_stub PATH LOG: a systemctl that records each call in LOG (a path, or '$VAR' for
+# one the stand-in reads when it runs) and answers what the drift check asks as systemd does
+# for enabled, running units: is-enabled -> enabled, is-active -> active; a unit listed in
+# $W/host/units-off is disabled and inactive (exit 1 and 3, as systemctl's).
+systemctl_stub() {
+  cat >"$1" <<STUB
+#!/bin/bash
+echo "systemctl \$*" >>"$2"
+if [ "\$1" = is-enabled ] || [ "\$1" = is-active ]; then
+  if grep -qxF "\$2" "\$W/host/units-off" 2>/dev/null; then
+    [ "\$1" = is-enabled ] && { echo disabled; exit 1; }
+    echo inactive; exit 3
+  fi
+  [ "\$1" = is-enabled ] && echo enabled || echo active
+fi
+exit 0
+STUB
+  chmod +x "$1"
+}
+
+# host_facts ARTIFACT_DIR: $W/host/ufw-added and $W/host/docker-user as a deployed host's
+# ufw and iptables list them: the manifest's rules (manifest.json among the artifacts).
+host_facts() {
+  mkdir -p "$W/host"
+  python3 -c 'import json, sys
+m = json.load(open(sys.argv[1]))
+open(sys.argv[2], "w").write("".join(r + "\n" for r in m["ufw"]["rules"]))
+open(sys.argv[3], "w").write("".join(r + "\n" for r in m["dockerUser"]))' "$1/manifest.json" "$W/host/ufw-added" "$W/host/docker-user"
+  touch "$W/host/units-off"
+}
+
+# deployed_files ARTIFACT_DIR: inside the private namespace, after /etc is the private copy
+# and /usr/local/lib/openclaw-vps a tmpfs: every file the deploy writes (the manifest's list:
+# the files step's and first boot's), at its path with its mode, root's. /usr/local/bin and
+# /usr/local/sbin become tmpfs first (the wrapper and the first-boot scripts go there).
+deployed_files() {
+  mount -t tmpfs tmpfs /usr/local/bin
+  mount -t tmpfs tmpfs /usr/local/sbin
+  python3 "$LIB_DIR/install-deployed.py" "$1"
+}
+export -f deployed_files
+
+# record_env_keys: the names of the keys in the gateway's .env, where configure.sh writes them.
+record_env_keys() {
+  mkdir -p /etc/openclaw-vps
+  grep -o '^[A-Za-z_][A-Za-z0-9_]*=' /home/openclaw/.openclaw/.env | tr -d = | sort -u >/etc/openclaw-vps/env-keys
+}
+export -f record_env_keys
 
 # package_version DIR: the OpenClaw version of a package directory the tools cache holds
 # (…/openclaw-<version>/node_modules/openclaw).
@@ -73,8 +140,7 @@ package_version() {
 recording_stubs() {
   local work=$1
   mkdir -p "$work/stubs"
-  # shellcheck disable=SC2016 # the stand-in's own variables, expanded when it runs
-  printf '#!/bin/bash\necho "systemctl $*" >>"%s/systemctl.log"\n' "$work" >"$work/stubs/systemctl"
+  systemctl_stub "$work/stubs/systemctl" "$work/systemctl.log"
   verify_stubs "$work/stubs"
   chmod +x "$work/stubs/"*
   touch "$work/systemctl.log"

@@ -31,13 +31,13 @@ case "$args" in
   *"secrets audit"*) echo '{"version":1,"status":"clean","resolution":{"refsChecked":1,"skippedExecRefs":0,"resolvabilityComplete":true},"summary":{"plaintextCount":0,"unresolvedRefCount":0,"shadowedRefCount":0,"storeResidueCount":0,"legacyResidueCount":0},"findings":[]}' ;;
 esac
 STUB
-# shellcheck disable=SC2016 # the stand-in's own variables, expanded when it runs
-printf '#!/bin/bash\necho "systemctl $*" >>"$STUB_LOG"\n' >"$work/stubs/systemctl"
+# shellcheck disable=SC2016 # the stand-in's own variable, expanded when it runs
+systemctl_stub "$work/stubs/systemctl" '$STUB_LOG'
 verify_stubs "$work/stubs"
 chmod +x "$work/stubs/"*
 private_etc "$work/etc"
-# The posture verify.sh asserts on the config, where the files step puts it.
-install -D -m 0644 "$artifacts/posture.json" "$work/etc/openclaw-vps/posture.json"
+# What the deployed host's ufw and iptables list (lib.sh host_facts).
+W=$work host_facts "$artifacts"
 # The rendered config, so that only the stand-in OpenClaw's answers differ between the cases.
 cp "$artifacts/openclaw.json" "$work/openclaw.json"
 
@@ -67,6 +67,7 @@ cp "$W/openclaw.json" /home/openclaw/.openclaw/openclaw.json
 echo 'OPENCLAW_GATEWAY_TOKEN=x' >/home/openclaw/.openclaw/.env
 chown openclaw:openclaw /home/openclaw/.openclaw/openclaw.json /home/openclaw/.openclaw/.env
 chmod 0600 /home/openclaw/.openclaw/openclaw.json /home/openclaw/.openclaw/.env
+record_env_keys
 export BAD_VERSION=2026.10.1
 setup 2026.10.1 2026.9.6; run_case bad 2026.10.1
 export BAD_VERSION=none
@@ -84,8 +85,7 @@ unshare -m --propagation private bash -c '
   mkdir -p /opt/openclaw
   mount -t tmpfs tmpfs /var/lib
   mkdir -p /usr/local/lib/openclaw-vps && mount -t tmpfs tmpfs /usr/local/lib/openclaw-vps
-  install -m 0755 "$2/scripts/gateway-judge.js" /usr/local/lib/openclaw-vps/judge.js
-  install -m 0755 "$2/scripts/gateway-rollback.sh" /usr/local/lib/openclaw-vps/rollback.sh
+  deployed_files "$2"
   exec bash "$W/cases.sh" "$1"' run "$artifacts/scripts/gateway-verify.sh" "$artifacts"
 
 for c in bad good stale; do

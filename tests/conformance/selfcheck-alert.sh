@@ -16,14 +16,14 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 chmod 0755 "$work"
 mkdir -p "$work/stubs" "$work/dirty"
-printf '#!/bin/bash\nexit 0\n' >"$work/stubs/systemctl"
+systemctl_stub "$work/stubs/systemctl" /dev/null
 verify_stubs "$work/stubs"
 cp "$work/stubs/"* "$work/dirty/"
 printf '#!/bin/bash\necho "LISTEN 0 511 127.0.0.1:18789 0.0.0.0:*"\necho "LISTEN 0 511 0.0.0.0:18789 0.0.0.0:*"\n' >"$work/dirty/ss"
 chmod +x "$work/stubs/"* "$work/dirty/"*
 private_etc "$work/etc"
-# The posture verify.sh asserts on the config, where the files step puts it.
-install -D -m 0644 "$artifacts/posture.json" "$work/etc/openclaw-vps/posture.json"
+# What the deployed host's ufw and iptables list (lib.sh host_facts).
+W=$work host_facts "$artifacts"
 
 # The Telegram Bot API stand-in: records method, path and body of each request; answers ok.
 cat >"$work/telegram.js" <<'JS'
@@ -50,6 +50,7 @@ install -m 0600 -o openclaw -g openclaw "$a/openclaw.json" /home/openclaw/.openc
 printf 'OPENCLAW_GATEWAY_TOKEN=%s\nTELEGRAM_BOT_TOKEN=%s\n' cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd 123456789:STANDIN-bot-token_abcdefghijklmnopqrs >/home/openclaw/.openclaw/.env
 chown openclaw:openclaw /home/openclaw/.openclaw/.env
 chmod 0600 /home/openclaw/.openclaw/.env
+record_env_keys
 ln -sfn "/opt/openclaw/$version" /opt/openclaw/current
 mkdir -p /var/lib/openclaw-vps && echo "$version" >/var/lib/openclaw-vps/configured-version
 /usr/bin/node "$W/telegram.js" "$W/requests" "$W/port" &
@@ -78,7 +79,7 @@ unshare -m --net --propagation private bash -c '
   mount --bind "$(dirname "$3")" "/opt/openclaw/$4/node_modules"
   mount -t tmpfs tmpfs /var/lib
   mkdir -p /usr/local/lib/openclaw-vps && mount -t tmpfs tmpfs /usr/local/lib/openclaw-vps
-  for s in judge.js rollback.sh restore.sh verify.sh alert.js; do install -m 0755 "$1/scripts/gateway-$s" "/usr/local/lib/openclaw-vps/$s"; done
+  deployed_files "$1"
   touch /usr/bin/node && mount --bind "$2" /usr/bin/node
   exec bash "$W/steps.sh" "$1" "$4"' run "$artifacts" "$node24" "$package" "$version"
 

@@ -25,8 +25,8 @@ recording_stubs "$work"
 printf '#!/bin/bash\necho "LISTEN 0 511 127.0.0.1:18789 0.0.0.0:*"\necho "LISTEN 0 511 0.0.0.0:18789 0.0.0.0:*"\n' >"$work/stubs/ss"
 chmod +x "$work/stubs/"*
 private_etc "$work/etc"
-# The posture verify.sh asserts on the config, where the files step puts it.
-install -D -m 0644 "$artifacts/posture.json" "$work/etc/openclaw-vps/posture.json"
+# What the deployed host's ufw and iptables list (lib.sh host_facts).
+W=$work host_facts "$artifacts"
 
 cat >"$work/steps.sh" <<'STEPS'
 #!/bin/bash
@@ -39,6 +39,7 @@ install -m 0600 -o openclaw -g openclaw "$a/openclaw.json" /home/openclaw/.openc
 printf 'OPENCLAW_GATEWAY_TOKEN=%s\n' cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd >/home/openclaw/.openclaw/.env
 chown openclaw:openclaw /home/openclaw/.openclaw/.env
 chmod 0600 /home/openclaw/.openclaw/.env
+record_env_keys
 # The old version runs and writes its state.
 ln -sfn "/opt/openclaw/$old_version" /opt/openclaw/current
 oc_as "$(entry "$old_version")" security audit --json >/dev/null 2>&1
@@ -78,8 +79,7 @@ unshare -m --net --propagation private bash -c '
   mount -t tmpfs tmpfs /var/backups
   mount -t tmpfs tmpfs /var/tmp
   mkdir -p /usr/local/lib/openclaw-vps && mount -t tmpfs tmpfs /usr/local/lib/openclaw-vps
-  for s in judge.js rollback.sh restore.sh; do install -m 0755 "$1/scripts/gateway-$s" "/usr/local/lib/openclaw-vps/$s"; done
-  mount -t tmpfs tmpfs /usr/local/bin && install -m 0755 "$1/scripts/openclaw" /usr/local/bin/openclaw
+  deployed_files "$1"
   touch /usr/bin/node && mount --bind "$2" /usr/bin/node
   exec bash "$W/steps.sh" "$1" "$5" "$6"' run "$artifacts" "$node24" "$old" "$new" "$old_version" "$new_version"
 

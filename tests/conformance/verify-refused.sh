@@ -18,7 +18,11 @@
 #   plaintext: the Telegram token written into openclaw.json: the secrets audit fails it (the
 #              security audit does not);
 #   weakened:  WEAKENED_CONFIG (the rendered config with issue 22's held variants applied) as
-#              openclaw.json: OpenClaw's checks pass it; the posture check fails it, by key.
+#              openclaw.json: OpenClaw's checks pass it; the posture check fails it, by key;
+#   drifted:   each deployed file changed on its own (the gateway's unit, a drop-in on it, the
+#              sshd drop-in, a UFW rule, daemon.json): verify.sh and selfcheck.sh fail naming it;
+#   clean-after: every file put back, verify.sh passes again.
+# Every file the deploy writes is installed from the plan's artifacts (lib.sh deployed_files).
 # Prints RESULT lines.
 set -euo pipefail
 # shellcheck source=tests/conformance/lib.sh
@@ -38,8 +42,8 @@ recording_stubs "$work"
 # The real ss, in the namespace below, sees the real listeners.
 rm "$work/stubs/ss"
 private_etc "$work/etc"
-# The posture verify.sh asserts on the config, where the files step puts it.
-install -D -m 0644 "$artifacts/posture.json" "$work/etc/openclaw-vps/posture.json"
+# What the deployed host's ufw and iptables list (lib.sh host_facts).
+W=$work host_facts "$artifacts"
 
 # listen.py NAME SPEC...: holds a TCP listener for each SPEC (ADDRESS,PORT[,DEVICE]; an
 # IPv6 ADDRESS in brackets, "*" for dual stack) under the process name NAME, then waits.
@@ -93,6 +97,7 @@ printf 'OPENCLAW_GATEWAY_TOKEN=%s\nTELEGRAM_BOT_TOKEN=%s\nANTHROPIC_API_KEY=%s\n
   >/home/openclaw/.openclaw/.env
 chown openclaw:openclaw /home/openclaw/.openclaw/.env
 chmod 0600 /home/openclaw/.openclaw/.env
+record_env_keys
 # Where the server listens: the gateway on loopback, sshd on the node's tailnet addresses.
 listen openclaw-gatewa 127.0.0.1,18789 '[::1],18789'
 listen sshd 100.100.1.2,22 '[fd7a:115c:a1e0::2],22' 0.0.0.0,8443,tailscale0
@@ -127,6 +132,34 @@ run_verify plaintext "$good_version"
 # weakened: the config changed after the deploy in ways OpenClaw's own checks accept.
 install -m 0600 -o openclaw -g openclaw "$weakened" /home/openclaw/.openclaw/openclaw.json
 run_verify weakened "$good_version"
+install -m 0600 -o openclaw -g openclaw "$a/openclaw.json" /home/openclaw/.openclaw/openclaw.json
+
+# drifted: one host file changed after the deploy at a time, then put back. verify.sh (the
+# deploy gate) and selfcheck.sh (the daily check) must each fail, naming the file.
+# drift NAME COMMAND: runs COMMAND (which changes the host), both checks, then restores.
+drift() {
+  local name=$1
+  cp -a /etc "$W/etc-before-$name"
+  cp "$W/host/ufw-added" "$W/ufw-before"
+  bash -c "$2"
+  run_verify "drift-$name" "$good_version"
+  # The alert goes nowhere here: a closed port on loopback stands for the Bot API.
+  OPENCLAW_VPS_TELEGRAM_API=http://127.0.0.1:9 bash "$a/scripts/gateway-selfcheck.sh" >"$W/out-selfcheck-$name" 2>"$W/err-selfcheck-$name"
+  echo $? >"$W/rc-selfcheck-$name"
+  cp /var/lib/openclaw-vps/selfcheck.json "$W/status-selfcheck-$name" 2>/dev/null
+  rm -rf /etc/systemd/system/openclaw-gateway.service.d
+  cp -a "$W/etc-before-$name/." /etc/
+  rm -rf "$W/etc-before-$name"
+  cp "$W/ufw-before" "$W/host/ufw-added"
+}
+echo "$good_version" >/var/lib/openclaw-vps/configured-version
+drift unit 'echo "Environment=NODE_OPTIONS=--inspect=0.0.0.0:9229" >>/etc/systemd/system/openclaw-gateway.service'
+drift unit-drop-in 'mkdir -p /etc/systemd/system/openclaw-gateway.service.d && printf "[Service]\nUser=root\n" >/etc/systemd/system/openclaw-gateway.service.d/override.conf'
+drift sshd 'echo "PermitRootLogin yes" >>/etc/ssh/sshd_config.d/01-openclaw-vps.conf'
+drift ufw 'echo "ufw allow 22/tcp" >>"$W/host/ufw-added"'
+drift daemon-json 'sed -i "s/\"icc\": false/\"icc\": true/" /etc/docker/daemon.json'
+# And clean again after every file was put back.
+run_verify clean-after "$good_version"
 STEPS
 
 export W=$work PATH="$work/stubs:$PATH"
@@ -142,8 +175,7 @@ unshare -m --net --propagation private bash -c '
   mount --bind "$(dirname "$4")" "/opt/openclaw/$6/node_modules"
   mount -t tmpfs tmpfs /var/lib
   mkdir -p /usr/local/lib/openclaw-vps && mount -t tmpfs tmpfs /usr/local/lib/openclaw-vps
-  install -m 0755 "$1/scripts/gateway-judge.js" /usr/local/lib/openclaw-vps/judge.js
-  install -m 0755 "$1/scripts/gateway-rollback.sh" /usr/local/lib/openclaw-vps/rollback.sh
+  deployed_files "$1"
   touch /usr/bin/node && mount --bind "$2" /usr/bin/node
   exec bash "$W/steps.sh" "$1" "$5" "$6" "$7"' run "$artifacts" "$node24" "$good" "$refusing" "$good_version" "$refusing_version" "$weakened"
 
@@ -154,9 +186,13 @@ echo "RESULT marker=$(cat "$work/marker")"
 echo "RESULT restarts=$(grep -c 'systemctl restart' "$work/systemctl.log" 2>/dev/null || true)"
 echo "RESULT summary=$(tail -n 1 "$work/out-refused")"
 echo "RESULT reason=$(tail -n 1 "$work/err-refused")"
-for run in clean exposed plaintext weakened; do
+for run in clean exposed plaintext weakened drift-unit drift-unit-drop-in drift-sshd drift-ufw drift-daemon-json clean-after; do
   echo "RESULT ${run}_exit=$(cat "$work/rc-$run")"
   echo "RESULT ${run}_summary=$(tail -n 1 "$work/out-$run")"
+done
+for name in unit unit-drop-in sshd ufw daemon-json; do
+  echo "RESULT selfcheck_${name}_exit=$(cat "$work/rc-selfcheck-$name")"
+  echo "RESULT selfcheck_${name}_status=$(cat "$work/status-selfcheck-$name" 2>/dev/null)"
 done
 echo "RESULT rogue_pid=$(cat "$work/pid-rogue-listener")"
 echo "RESULT sshd_pid=$(cat "$work/pid-sshd")"

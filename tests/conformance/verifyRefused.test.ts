@@ -6,7 +6,11 @@
  * its verdict and the rollback); the running release passes as the server runs it; any TCP
  * listener beyond loopback and tailscale0 fails, named; a plaintext secret in openclaw.json
  * fails through the secrets audit; the config weakened after the deploy in the ways OpenClaw's
- * checks accept (issue 22's held variants) fails the posture check, key by key.
+ * checks accept (issue 22's held variants) fails the posture check, key by key, and the drift
+ * check; each deployed file changed after the deploy (the gateway's unit, a drop-in on it, the
+ * sshd drop-in, a UFW rule, daemon.json) fails verify.sh and the daily self-check, named.
+ * Every file the deploy writes is installed from the plan's artifacts, so the clean runs prove
+ * the manifest matches what is rendered.
  */
 import { readFileSync, writeFileSync } from "fs";
 import { dirname, join } from "path";
@@ -76,6 +80,8 @@ it("fails a plaintext secret in openclaw.json through the secrets audit, which t
   expect(plaintext.audit).toMatchObject({ critical: 0, warn: 0 });
   expect(plaintext.problems).toEqual([
     "secrets audit: PLAINTEXT_FOUND /home/openclaw/.openclaw/openclaw.json:channels.telegram.botToken: channels.telegram.botToken is stored as plaintext.",
+    // The drift check sees the change too.
+    "drift: /home/openclaw/.openclaw/openclaw.json: differs from the rendered config (/etc/openclaw-vps/openclaw.json) at channels.telegram.botToken",
   ]);
 });
 
@@ -85,5 +91,29 @@ it("fails a config weakened after the deploy, which OpenClaw's checks pass, nami
   const w = summary("weakened");
   // OpenClaw's own verdict: nothing to report.
   expect(w.audit).toMatchObject({ critical: 0, warn: 0 });
-  expect([...w.problems].sort()).toEqual([...new Set(HELD.flatMap((v) => v.problems))].sort());
+  const drift = w.problems.filter((p) => p.startsWith("drift: "));
+  expect([...w.problems.filter((p) => !p.startsWith("drift: "))].sort()).toEqual([...new Set(HELD.flatMap((v) => v.problems))].sort());
+  // And the drift check: the live config differs from the rendered one.
+  expect(drift).toEqual([expect.stringMatching(/^drift: \/home\/openclaw\/\.openclaw\/openclaw\.json: differs from the rendered config \(\/etc\/openclaw-vps\/openclaw\.json\) at agents\./)]);
+});
+
+const DRIFTED: [string, string[]][] = [
+  ["unit", ["drift: /etc/systemd/system/openclaw-gateway.service: changed since the deploy"]],
+  ["unit-drop-in", ["drift: /etc/systemd/system/openclaw-gateway.service.d/override.conf: a drop-in the deploy did not write"]],
+  ["sshd", ["drift: /etc/ssh/sshd_config.d/01-openclaw-vps.conf: changed since the deploy"]],
+  ["ufw", ["drift: /etc/ufw/user.rules: a rule the deploy did not add: ufw allow 22/tcp"]],
+  ["daemon-json", ["drift: /etc/docker/daemon.json: changed since the deploy"]],
+];
+
+it.each(DRIFTED)("fails a drifted host (%s) in the deploy gate and in the daily self-check, naming the file", (name, problems) => {
+  expect(results[`drift-${name}_exit`]).toBe("1");
+  expect(summary(`drift-${name}`).problems).toEqual(problems);
+  expect(results[`selfcheck_${name}_exit`]).toBe("1");
+  const status = JSON.parse(results[`selfcheck_${name}_status`]) as { ok: boolean; summary: Summary };
+  expect(status.ok).toBe(false);
+  expect(status.summary.problems).toEqual(problems);
+});
+
+it("passes again once every drifted file is put back", () => {
+  expect({ exit: results["clean-after_exit"], problems: summary("clean-after").problems }).toEqual({ exit: "0", problems: [] });
 });

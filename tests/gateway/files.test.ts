@@ -55,7 +55,7 @@ describe("the files bundle", () => {
 
   it("lists every artifact, the bundle included", () => {
     expect(Object.keys(gatewayArtifacts(settings)).sort()).toEqual(
-      ["scripts/gateway-files.sh", ...gatewayFiles(settings).map((f) => f.artifact)].sort(),
+      ["scripts/gateway-files.sh", "scripts/host-step.sh", ...gatewayFiles(settings).map((f) => f.artifact)].sort(),
     );
   });
 });
