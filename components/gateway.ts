@@ -5,8 +5,11 @@
  * in every trigger); verification re-runs whenever anything it checks changed. A `pulumi up`
  * with nothing changed runs nothing (the server checks itself daily: selfcheck.sh).
  *
- * Four sequential SSH steps after the host answers: files (after first boot has finished),
- * then install and sandbox side by side, configure, verify.
+ * Five sequential SSH steps after the host answers: files (after first boot has finished),
+ * host, then install and sandbox side by side, configure, verify. Before any of them, the
+ * drift check (components/driftCheck.ts) asks the server whether it still is what was
+ * rendered; when it is not, its `epoch` changes and files, host, configure and verify run
+ * again, re-asserting the rendered state in that same up.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
@@ -22,6 +25,10 @@ import {
 import { shellCommand } from "../cloud-init/shell";
 import { LOCAL_COMMAND_IGNORE, helperCommand, localCommandDir } from "./local";
 import { firstBootWait } from "./firstBoot";
+import { driftCheck } from "./driftCheck";
+import { RebuildGuardKind } from "./rebuildGuard";
+import { renderHostStep } from "../gateway/hostStep";
+import { renderManifest } from "../gateway/manifest";
 
 export interface GatewaySetupArgs {
   /** Where to connect: the server's tailnet name or address. */
@@ -56,6 +63,11 @@ export interface GatewaySetupArgs {
    * age identity); secret. A new server restores the newest off-site backup before configure.
    */
   readonly offsiteRestore?: pulumi.Output<string>;
+  /**
+   * Which drift check resource (components/driftCheck.ts): a dynamic one in this repository's
+   * program, the package's own type through the package. Dynamic unless given.
+   */
+  readonly resourceKind?: RebuildGuardKind;
 }
 
 /** The deployment a carried archive belongs to (components/local/carry-state.js). */
@@ -196,6 +208,16 @@ export class GatewaySetup extends pulumi.ComponentResource {
       { parent: this, ignoreChanges: LOCAL_COMMAND_IGNORE },
     );
 
+    // Asked on every preview and up: is the server still what this deployment rendered?
+    // Its epoch changes only when it is not (or on a new server).
+    const drift = driftCheck(
+      args.resourceKind ?? "dynamic",
+      `${name}-drift-check`,
+      { host: args.host, hostKey: args.hostKey, privateKey: args.privateKey, serverId: args.serverId },
+      { parent: this },
+    );
+    const epoch = drift.epoch;
+
     const files = gatewayFiles(args.settings);
     const bundle = renderFilesBundle(files);
     const text = (path: string) => files.find((f) => f.path === path)?.content ?? "";
@@ -203,27 +225,33 @@ export class GatewaySetup extends pulumi.ComponentResource {
     // waits for cloud-init (with a progress line on stderr every 20 s: components/firstBoot.ts),
     // checks the bootstrap's marker, then installs the files.
     const firstBootDone = firstBootWait();
-    const filesTriggers = [args.serverId, contentHash(bundle)];
+    const filesTriggers = [args.serverId, contentHash(bundle), epoch];
     const filesStep = remote("files", `${firstBootDone} sudo bash -s`, filesTriggers, [wait], { stdin: bundle });
+
+    // The host's own settings (sshd, UFW, Docker and its guard, journald, ...), which first
+    // boot wrote from the user data, put back as rendered today (gateway/hostStep.ts).
+    const coding = args.settings.coding !== undefined;
+    const hostBundle = renderHostStep(renderManifest(files, coding), coding);
+    const hostTriggers = [args.serverId, contentHash(hostBundle), epoch];
+    const hostStep = remote("host", "sudo bash -s", hostTriggers, [filesStep], { stdin: hostBundle });
 
     const installTriggers = [args.serverId, args.openclawVersion, contentHash(text(STEP_SCRIPTS.install))];
     const install = remote(
       "install",
       `sudo ${shellCommand([STEP_SCRIPTS.install, args.openclawVersion])}`,
       installTriggers,
-      [filesStep],
+      [hostStep],
     );
 
     // With coding, the step also sets up the coder's network and proxy, and runs again when
     // their files change; without it, command and triggers are as they always were.
-    const coding = args.settings.coding !== undefined;
     const codingHash = coding ? [contentHash(...files.filter((f) => f.artifact.startsWith("coding/") || f.artifact.includes("coder-") || f.artifact === "scripts/coding-egress.sh").map((f) => f.content))] : [];
     const sandboxTriggers = [args.serverId, args.sandboxImage, contentHash(text(STEP_SCRIPTS.sandbox)), ...codingHash];
     const sandbox = remote(
       "sandbox",
       `sudo ${shellCommand([STEP_SCRIPTS.sandbox, args.sandboxImage, ...(coding ? ["coding"] : [])])}`,
       sandboxTriggers,
-      [filesStep],
+      [hostStep],
     );
 
     // restoreOnRebuild: a command tied to this server. When the server is replaced (delete
@@ -282,6 +310,7 @@ export class GatewaySetup extends pulumi.ComponentResource {
       args.sandboxImage,
       // A rotated secret (e.g. a new gateway token) re-runs this step; the hash stays secret.
       pulumi.secret(args.envFile.apply((env) => contentHash(env))),
+      epoch,
     ];
     const configure = remote(
       "configure",
@@ -298,7 +327,7 @@ export class GatewaySetup extends pulumi.ComponentResource {
     const verify = remote(
       "verify",
       verifyCommand,
-      [...filesTriggers, ...installTriggers, ...sandboxTriggers, ...configureTriggers],
+      [...filesTriggers, ...hostTriggers, ...installTriggers, ...sandboxTriggers, ...configureTriggers],
       [configure],
       { update: verifyCommand },
     );

@@ -361,6 +361,7 @@ export class OpenClawGateway extends pulumi.ComponentResource {
             ? { deployment, identity: { project: cfg.project, stack: cfg.stack, gateway: name, former: formerName } }
             : undefined,
         offsiteRestore,
+        resourceKind: around.dynamicGuard ? "dynamic" : "package",
       },
       // Renamed from OpenClawGateway when the package took that name: one alias for both moves.
       child(formerly({ parent: pulumi.rootStackResource, type: GATEWAY_SETUP_FORMER_TYPE })),

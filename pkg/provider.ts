@@ -6,16 +6,18 @@
  * SDK wraps a secret input in a secret before sending it, so a credential a consumer passes
  * as a plain string is never stored in plain text in the consumer's state.
  *
- * It also serves the one custom resource the component creates that no other provider
- * does: the rebuild guard (`openclaw-vps:index:RebuildGuard`, components/rebuildGuard.ts),
- * with the same methods this repository's program runs as a dynamic provider, so a program
- * in any language needs nothing but the package.
+ * It also serves the two custom resources the component creates that no other provider
+ * does: the rebuild guard (`openclaw-vps:index:RebuildGuard`, components/rebuildGuard.ts) and
+ * the drift check (`openclaw-vps:index:DriftCheck`, components/driftCheck.ts), with the same
+ * methods this repository's program runs as dynamic providers, so a program in any language
+ * needs nothing but the package.
  */
 import { readFileSync } from "fs";
 import { join } from "path";
 import type * as provider from "@pulumi/pulumi/provider";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { PACKAGE_REBUILD_GUARD_TYPE, rebuildGuardProvider } from "../components/rebuildGuard";
+import { PACKAGE_DRIFT_CHECK_TYPE, driftCheckProvider } from "../components/driftCheck";
 import { OpenClawGateway } from "../components/openclawGateway";
 import { PACKAGE_ROOT } from "../components/local";
 import { KEYS, KEY_NAMES, PROVIDER_SECRET_KEYS } from "../config/keys";
@@ -50,11 +52,13 @@ export class OpenClawGatewayProvider extends ComponentProvider {
     super({ name: PACKAGE_NAME, dirname: PACKAGE_ROOT, components: [OpenClawGateway] });
   }
 
-  /** The guard's type, from its URN (`...::<parent types>$<type>::<name>`). */
-  private static guarded(urn: string): void {
+  /** The methods for a resource's type, from its URN (`...::<parent types>$<type>::<name>`). */
+  private static guarded(urn: string): typeof rebuildGuardProvider | typeof driftCheckProvider {
     const qualified = urn.split("::")[2] ?? "";
     const type = qualified.split("$").pop();
-    if (type !== PACKAGE_REBUILD_GUARD_TYPE) throw new Error(`openclaw-vps serves no custom resource of type ${String(type)}`);
+    if (type === PACKAGE_REBUILD_GUARD_TYPE) return rebuildGuardProvider;
+    if (type === PACKAGE_DRIFT_CHECK_TYPE) return driftCheckProvider;
+    throw new Error(`openclaw-vps serves no custom resource of type ${String(type)}`);
   }
 
   check(urn: string, _olds: Record<string, unknown>, news: Record<string, unknown>): Promise<provider.CheckResult> {
@@ -63,21 +67,18 @@ export class OpenClawGatewayProvider extends ComponentProvider {
   }
 
   diff(id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<provider.DiffResult> {
-    OpenClawGatewayProvider.guarded(urn);
-    return rebuildGuardProvider.diff(id, olds, news);
+    return OpenClawGatewayProvider.guarded(urn).diff(id, olds, news);
   }
 
   create(urn: string, inputs: Record<string, unknown>): Promise<provider.CreateResult> {
-    OpenClawGatewayProvider.guarded(urn);
-    return rebuildGuardProvider.create(inputs);
+    return OpenClawGatewayProvider.guarded(urn).create(inputs);
   }
 
   update(id: string, urn: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<provider.UpdateResult> {
-    OpenClawGatewayProvider.guarded(urn);
-    return rebuildGuardProvider.update(id, olds, news);
+    return OpenClawGatewayProvider.guarded(urn).update(id, olds, news);
   }
 
-  /** The guard holds nothing outside the state: deleting it is forgetting it. */
+  /** Neither holds anything outside the state: deleting one is forgetting it. */
   delete(_id: string, urn: string): Promise<void> {
     OpenClawGatewayProvider.guarded(urn);
     return Promise.resolve();

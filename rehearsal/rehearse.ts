@@ -25,6 +25,7 @@ import { cliVersion, toolchainBin } from "../tools/lib/realEngine";
 import { expectThat, summaryOf } from "./lib/rehearsalProbes";
 import { REFUSING_OPENCLAW_VERSION } from "../tools/lib/releases";
 import { exitWith, prepare, runRehearsal, waitFor } from "./lib/rehearsalRun";
+import { EMULATED_HOST } from "../commands/lib/planEvaluation";
 import { OAUTH, OFFSITE_BUCKET, POLICY_PACK, Rehearsal, SECOND_AUTH_KEY, SECRETS, STACK, VERSION, failed, k, lastLines } from "./lib/rehearsalStack";
 import { S3_STANDIN_PORT } from "./lib/s3Standin";
 
@@ -47,7 +48,7 @@ async function rehearse(r: Rehearsal, summary: Record<string, unknown>): Promise
   if (!first.ok) throw failed(first);
   const server = r.hosts.current();
   expectThat(server !== undefined, "pulumi up created the server as a booted host", r.hosts.current());
-  summary.steps = first.ran.filter((e) => /-(files|install|sandbox|configure|verify)$/.test(e.name)).length;
+  summary.steps = first.ran.filter((e) => /-(files|host|install|sandbox|configure|verify)$/.test(e.name)).length;
   expectThat(summary.steps === remoteSteps, "every remote command ran once", first.ran.map((e) => e.name));
   summary.sequentialSshSteps = sequential;
   const again = await r.timed("expectNoChanges", () => r.stack.runAsync("preview", ["--expect-no-changes"], { allowFailure: true }));
@@ -112,6 +113,7 @@ async function rehearse(r: Rehearsal, summary: Record<string, unknown>): Promise
   const gw2 = r.probes.gatewayProcess();
   const changes = [
     !/files: 0 changed/.test(out("-files")) && "files",
+    !/^host: 0 changed$/m.test(out("-host")) && "host",
     !/present/.test(out("-install")) || !/current is already/.test(out("-install")) ? "install" : false,
     !/present/.test(out("-sandbox")) && "sandbox",
     (/configure: wrote|gateway restarted|Serve now fronts|removed the Tailscale operator/.test(out("-configure")) || !/nothing changed/.test(out("-configure"))) && "configure",
@@ -146,6 +148,66 @@ async function rehearse(r: Rehearsal, summary: Record<string, unknown>): Promise
   const checked = r.machine.exec(["cat", "/var/lib/openclaw-vps/selfcheck.json"]);
   summary.selfcheck = selfcheck.code === 0 && (JSON.parse(checked.stdout || "{}") as { ok?: boolean }).ok === true;
   expectThat(summary.selfcheck === true, "the daily self-check passes under systemd", { start: selfcheck.stderr.slice(-500), status: checked.stdout });
+
+  // 5b. Drift: the host changed after the deploy, as a hand or a tool would change it. The daily
+  //     self-check names every change; the next `pulumi up` finds it in its drift check (before
+  //     it plans), re-runs the steps that re-assert the rendered state and verifies; the up
+  //     after that plans nothing.
+  const rendered = (file: string) => r.machine.sh(`sha256sum ${file} | cut -d' ' -f1`, `hashing ${file}`).trim();
+  const sshdBefore = rendered("/etc/ssh/sshd_config.d/01-openclaw-vps.conf");
+  const daemonBefore = rendered("/etc/docker/daemon.json");
+  r.machine.sh(
+    [
+      "echo 'PermitRootLogin yes' >>/etc/ssh/sshd_config.d/01-openclaw-vps.conf",
+      "ufw allow 2222/tcp >/dev/null",
+      "sed -i 's/\"icc\": false/\"icc\": true/' /etc/docker/daemon.json",
+      "mkdir -p /etc/systemd/system/openclaw-gateway.service.d",
+      "printf '[Service]\\nEnvironment=OPENCLAW_DRIFT=1\\n' >/etc/systemd/system/openclaw-gateway.service.d/override.conf",
+      "iptables -I DOCKER-USER -j ACCEPT",
+      // The sandbox opened, as the posture check's held variant does, by the gateway's account.
+      "runuser -u openclaw -- node -e 'const f = \"/home/openclaw/.openclaw/openclaw.json\", fs = require(\"fs\"), c = JSON.parse(fs.readFileSync(f)); c.agents.defaults.sandbox.docker.network = \"bridge\"; fs.writeFileSync(f, JSON.stringify(c, null, 2))'",
+    ].join(" && "),
+    "drifting the host",
+  );
+  const driftedCheck = r.machine.exec(["systemctl", "start", "openclaw-selfcheck.service"], { timeoutSeconds: 300 });
+  const driftedStatus = JSON.parse(r.machine.exec(["cat", "/var/lib/openclaw-vps/selfcheck.json"]).stdout || "{}") as { ok?: boolean; summary?: { problems?: string[] } };
+  const named = (driftedStatus.summary?.problems ?? []).join("\n");
+  const driftNamed = [
+    "/etc/ssh/sshd_config.d/01-openclaw-vps.conf: changed since the deploy",
+    "/etc/ufw/user.rules: a rule the deploy did not add: ufw allow 2222/tcp",
+    "/etc/docker/daemon.json: changed since the deploy",
+    "/etc/systemd/system/openclaw-gateway.service.d/override.conf: a drop-in the deploy did not write",
+    "iptables DOCKER-USER: a rule the deploy did not add: -A DOCKER-USER -j ACCEPT",
+    "/home/openclaw/.openclaw/openclaw.json: differs from the rendered config",
+    "posture: agents.defaults.sandbox.docker.network",
+  ].filter((p) => !named.includes(p));
+  // The emulation has no server: it is told what the drift check finds.
+  EMULATED_HOST.drifted = true;
+  const repair = await r.timed("driftRepair", () => r.up("drift repaired")).finally(() => {
+    EMULATED_HOST.drifted = false;
+  });
+  const hostOut = Rehearsal.stdoutOf(repair, "-host");
+  const repairFacts = {
+    ok: repair.ok,
+    selfcheckFailed: driftedCheck.code !== 0 && driftedStatus.ok === false,
+    notNamed: driftNamed,
+    plan: r.plans["drift repaired"],
+    hostStep: hostOut,
+    sshd: rendered("/etc/ssh/sshd_config.d/01-openclaw-vps.conf") === sshdBefore,
+    daemon: rendered("/etc/docker/daemon.json") === daemonBefore,
+    ufw: !r.machine.sh("ufw show added", "UFW's rules").includes("2222"),
+    dockerUser: !r.machine.sh("iptables -S DOCKER-USER", "DOCKER-USER").includes("-A DOCKER-USER -j ACCEPT"),
+    dropIn: r.machine.exec(["test", "-e", "/etc/systemd/system/openclaw-gateway.service.d"]).code !== 0,
+    config: r.machine.exec(["grep", "-q", '"network": "bridge"', "/home/openclaw/.openclaw/openclaw.json"]).code !== 0,
+    verified: summaryOf(r.output("verification")).ok,
+  };
+  const afterRepair = await r.up("after the drift repair");
+  summary.drift =
+    repairFacts.ok && repairFacts.selfcheckFailed && driftNamed.length === 0 &&
+    ["openclaw-gateway-drift-check: update", ...["files", "host", "configure", "verify"].map((x) => `openclaw-gateway-${x}: replace`)].every((x) => repairFacts.plan.includes(x)) &&
+    repairFacts.sshd && repairFacts.daemon && repairFacts.ufw && repairFacts.dockerUser && repairFacts.dropIn && repairFacts.config && repairFacts.verified &&
+    afterRepair.ok && r.plans["after the drift repair"].length === 0;
+  expectThat(summary.drift === true, "drift: named by the self-check, re-asserted by the next up, then nothing to do", { ...repairFacts, after: r.plans["after the drift repair"] });
 
   // 6. Rotate the token: only configure and verify run; one restart; the old token is refused.
   const oldToken = r.output("gatewayToken", true);
@@ -374,11 +436,12 @@ const EXPECTED: Readonly<Record<string, unknown>> = {
   preview: "passed",
   expectNoChanges: true,
   cloudInit: "done",
-  steps: 5,
-  sequentialSshSteps: 4,
+  steps: 6,
+  sequentialSshSteps: 5,
   engineSecondRun: [],
   upgrade: true,
   selfcheck: true,
+  drift: true,
   hostKeyPinned: true,
   sshdListenAgain: true,
   gateway: "active",

@@ -10,6 +10,7 @@ import { build } from "../../program";
 import { Evaluation, evaluate } from "./mockRuntime";
 import { DEFAULT_INVOKES } from "./mockState";
 import { rebuildGuardProvider } from "../../components/rebuildGuard";
+import { emulatedDriftCheck } from "../../components/driftCheck";
 import { ConfigError } from "../../config";
 import { MergedConfig, ProjectFile, StackConfigError, mergeStackConfig, readProjectFile, readStackSettings } from "./stackFile";
 
@@ -137,6 +138,15 @@ function readStack(project: ProjectFile, stackPath: string, stack: string): Merg
   return withEnvironments(merged, inFile, settings.environments, project.name, stackPath);
 }
 
+/**
+ * What the emulated server's drift check finds (components/driftCheck.ts): nothing, unless a
+ * harness that changed its host says so (the rehearsal does, to hold its drift run).
+ */
+export const EMULATED_HOST = { drifted: false };
+
 /** The program's dynamic providers, by resource name, for the lifecycle harness. */
-export const DYNAMIC_PROVIDERS = { "openclaw-rebuild-guard": rebuildGuardProvider };
+export const DYNAMIC_PROVIDERS = {
+  "openclaw-rebuild-guard": rebuildGuardProvider,
+  "openclaw-gateway-drift-check": emulatedDriftCheck(() => EMULATED_HOST.drifted),
+};
 

@@ -8,6 +8,9 @@
  *                        (components/tailnetPolicy.ts)
  *   wait-for-host.js     waits for SSH with the pinned host key (components/gateway.ts)
  *   carry-state.js       carries the gateway's state to a rebuilt server (components/gateway.ts)
+ *   check-drift.js       runs the server's drift check for the drift check's diff
+ *                        (components/driftCheck.ts), by absolute path: that diff runs in the
+ *                        dynamic provider host or the package's plugin, not in a command
  *   ssh-pin.js, tailscale-api.js  what they share (also used by the operator's commands)
  *
  * Every component names its helper through `helperCommand`: this module is the one place
@@ -26,7 +29,7 @@ export const PACKAGE_ROOT = path.resolve(__dirname, "..", "..");
 export const HELPERS_DIR = "components/local";
 
 /** The helpers components run. */
-export type Helper = "tailscale-device" | "tailnet-policy" | "wait-for-host" | "carry-state";
+export type Helper = "tailscale-device" | "tailnet-policy" | "wait-for-host" | "carry-state" | "check-drift";
 
 /** A helper's path relative to the package's root, as its commands name it. */
 export function helperPath(helper: Helper): string {

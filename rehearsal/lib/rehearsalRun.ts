@@ -5,7 +5,7 @@
  * against what is expected, and everything removed, however it ended.
  */
 import { createHash } from "crypto";
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "fs";
 import { homedir } from "os";
 import { join } from "path";
 import { evaluateStackFile } from "../../commands/lib/planEvaluation";
@@ -82,7 +82,14 @@ export async function prepare(r: Rehearsal, bin: string): Promise<{ image: strin
     ipv6: r.addresses.HOST6_ADDR,
   });
   r.hosts = Hosts.fromEnv({ OPENCLAW_VPS_HOSTS: hostsFile }) as Hosts;
+  // The operator's machine is on the tailnet: the drift check's ssh (components/driftCheck.ts
+  // runs it from the dynamic provider's diff, not from a command the stand-ins run) goes
+  // through the tailnet side of the rehearsal's network, as the stand-ins' commands do.
+  const operatorBin = join(r.work, "operator-bin");
+  mkdirSync(operatorBin, { recursive: true });
+  writeFileSync(join(operatorBin, "ssh"), `#!/bin/sh\nexec ip netns exec ${r.machine.run}-tail /usr/bin/ssh "$@"\n`, { mode: 0o755 });
   r.stack = RealStack.create(bin, STACK, {
+    PATH: [bin, operatorBin, process.env.PATH ?? ""].join(":"),
     OPENCLAW_VPS_RUN_COMMANDS: "1",
     OPENCLAW_VPS_OPERATOR_NETNS: `${r.machine.run}-tail`,
     OPENCLAW_VPS_HOSTS: hostsFile,

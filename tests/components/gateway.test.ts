@@ -25,8 +25,8 @@ describe("OpenClawGateway steps", () => {
     expect(hostKey).toMatch(/^ssh-ed25519 AAAA[A-Za-z0-9+/]+=*$/);
     expect(wait.inputs.create).toBe(`node components/local/wait-for-host.js openclaw.tail1234.ts.net 22 900 '${hostKey}'`);
     expect(wait.dependencies).toContain(server.urn);
-    // Four sequential SSH steps: files (after first boot), install ∥ sandbox, configure, verify.
-    expect(ofType(ev, "command:remote:Command").map((r) => r.name.replace("openclaw-gateway-", "")).sort()).toEqual(["configure", "files", "install", "sandbox", "verify"]);
+    // Five sequential SSH steps: files (after first boot), host, install ∥ sandbox, configure, verify.
+    expect(ofType(ev, "command:remote:Command").map((r) => r.name.replace("openclaw-gateway-", "")).sort()).toEqual(["configure", "files", "host", "install", "sandbox", "verify"]);
     // The files step waits for first boot with progress lines (tests/components/firstBoot.test.ts
     // runs this very text), keeps the check that decides, then installs the bundle from stdin.
     const filesCreate = String(step(regs, "files").inputs.create);
@@ -36,11 +36,11 @@ describe("OpenClawGateway steps", () => {
     for (const r of regs.filter((x) => x.name.startsWith("openclaw-gateway-"))) {
       expect((unwrap(r.inputs.triggers) as unknown[])[0]).toBe(server.id);
     }
-    const order = ["wait", "files", "install", "configure", "verify"];
+    const order = ["wait", "files", "host", "install", "configure", "verify"];
     for (let i = 1; i < order.length; i++) {
       expect(step(regs, order[i]).dependencies).toContain(step(regs, order[i - 1]).urn);
     }
-    expect(step(regs, "sandbox").dependencies).toContain(step(regs, "files").urn);
+    expect(step(regs, "sandbox").dependencies).toContain(step(regs, "host").urn);
     expect(step(regs, "configure").dependencies).toContain(step(regs, "sandbox").urn);
     for (const r of ofType(ev, "command:remote:Command")) {
       // The whole connection (it carries the deploy key) is secret in state.

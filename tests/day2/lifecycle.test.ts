@@ -31,7 +31,7 @@ const MATRIX: [Cloud, KeyPath][] = [
   ["digitalocean", "minted"],
 ];
 
-const GATEWAY_STEPS = ["wait", "files", "install", "sandbox", "configure", "verify"].map((s) => `openclaw-gateway-${s}`);
+const GATEWAY_STEPS = ["wait", "files", "host", "install", "sandbox", "configure", "verify"].map((s) => `openclaw-gateway-${s}`);
 
 function withPlain(config: TestConfig, plain: Record<string, string>): TestConfig {
   return { plain: { ...config.plain, ...plain }, secret: config.secret };
@@ -94,8 +94,10 @@ describe.each(MATRIX)("on %s with a %s auth key", (cloud, keyPath) => {
       `${server}: replace`,
       ...(keyPath === "minted" ? ["openclaw-tailnet-device-node: replace"] : []),
       ...GATEWAY_STEPS.map((s) => `${s}: replace`),
+      // A new server: the drift check's epoch moves on (components/driftCheck.ts).
+      "openclaw-gateway-drift-check: update",
     ];
-    expect(plan(b)).toEqual(expected);
+    expect(plan(b).sort()).toEqual(expected.sort());
     for (const s of GATEWAY_STEPS) expect(stepOf(b, s).runs).toBe("create");
     if (keyPath === "minted") {
       // The server is created with a key minted for it, not the spent one.
@@ -151,9 +153,10 @@ describe.each(MATRIX)("on %s with a %s auth key", (cloud, keyPath) => {
         [k("githubToken")]: `github_pat_${token.repeat(60)}`,
       });
     const a = await deployed(telegram);
-    // On: new files (the gate, the proxy), a new image and the egress set up, new config and secrets.
+    // On: new files (the gate, the proxy), the host step (DOCKER-USER gains the coder's rule), a
+    // new image and the egress set up, new config and secrets.
     const on = await up(codingOn("a"), { prior: a.state });
-    const gatewaySteps = ["files", "sandbox", "configure", "verify"].map((s) => `openclaw-gateway-${s}: replace`);
+    const gatewaySteps = ["files", "host", "sandbox", "configure", "verify"].map((s) => `openclaw-gateway-${s}: replace`);
     expect(plan(on)).toEqual(gatewaySteps);
     expect(String(stored(on.state, "openclaw-gateway-sandbox").create)).toMatch(/sandbox\.sh openclaw-sandbox:coder-[0-9a-f]{12} coding$/);
     // A second up with the same config runs nothing.

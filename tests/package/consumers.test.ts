@@ -67,8 +67,8 @@ describe("the TypeScript consumer example (two gateways in one program)", () => 
     expect(providers).toEqual(["research-hcloud", "support-digitalocean"]);
     // Each gateway's steps are its own: 2 × wait, files, install, sandbox, configure, verify.
     const steps = ev.registrations.filter((r) => r.type.startsWith("command:")).map((r) => r.name);
-    expect(steps.filter((n) => n.startsWith("research-gateway-"))).toHaveLength(6);
-    expect(steps.filter((n) => n.startsWith("support-gateway-"))).toHaveLength(6);
+    expect(steps.filter((n) => n.startsWith("research-gateway-"))).toHaveLength(7);
+    expect(steps.filter((n) => n.startsWith("support-gateway-"))).toHaveLength(7);
     // The settings took effect: protect on the support droplet only.
     expect(servers.find((s) => s.name === "support-server-do")?.protect).toBe(true);
     expect(servers.find((s) => s.name === "research-server-hcloud")?.protect).toBe(false);
@@ -117,7 +117,8 @@ describe("gateways in a program of one's own", () => {
       return { outputs };
     };
     const guard = DYNAMIC_PROVIDERS["openclaw-rebuild-guard"];
-    const dynamicProviders = { "research-rebuild-guard": guard, "support-rebuild-guard": guard };
+    const drift = DYNAMIC_PROVIDERS["openclaw-gateway-drift-check"];
+    const dynamicProviders = { "research-rebuild-guard": guard, "support-rebuild-guard": guard, "research-gateway-drift-check": drift, "support-gateway-drift-check": drift };
     const deployOptions = { ...options, config: TEAM_CONFIG, secretKeys: TEAM_SECRETS, dynamicProviders };
     // The gateways are added to a stack that already has the program's own top-level provider
     // named hcloud and a firewall at the top with a gateway child's name.

@@ -183,10 +183,12 @@ describe("the package's plugin", () => {
     expect(droplet && isSecretValue(droplet.inputs.userData)).toBe(true);
     // The steps on the server, the firewall, the keys, the guard: the whole gateway.
     expect(registered.filter((r) => r.type.startsWith("command:")).map((r) => r.name).sort()).toEqual(
-      ["configure", "files", "install", "sandbox", "verify", "wait"].map((s) => `assistant-gateway-${s}`),
+      ["configure", "files", "host", "install", "sandbox", "verify", "wait"].map((s) => `assistant-gateway-${s}`),
     );
-    expect(registered.map((r) => r.type)).toEqual(expect.arrayContaining(["digitalocean:index/firewall:Firewall", "tls:index/privateKey:PrivateKey", "openclaw-vps:index:RebuildGuard"]));
-    // The guard is the package's own resource: a program in another language needs no Node.js SDK.
+    expect(registered.map((r) => r.type)).toEqual(
+      expect.arrayContaining(["digitalocean:index/firewall:Firewall", "tls:index/privateKey:PrivateKey", "openclaw-vps:index:RebuildGuard", "openclaw-vps:index:DriftCheck"]),
+    );
+    // The guard and the drift check are the package's own resources: a program in another language needs no Node.js SDK.
     expect(registered.map((r) => r.type)).not.toContain("pulumi-nodejs:dynamic:Resource");
     // Run from the consumer's directory, the local commands run in the package's, where components/local/ is.
     const wait = registered.find((r) => r.name === "assistant-gateway-wait");

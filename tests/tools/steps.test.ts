@@ -16,7 +16,7 @@ describe("commandSteps", () => {
   it("lists every command after what it depends on, with secrets unwrapped and pulumi-command's defaults", async () => {
     const ev = await run(minimalConfig());
     const steps = commandSteps(ev.registrations);
-    expect(names(steps)).toEqual(["wait", "files", "install", "sandbox", "configure", "verify"]);
+    expect(names(steps)).toEqual(["wait", "files", "host", "install", "sandbox", "configure", "verify"]);
     const configure = byName(steps, "configure");
     expect(configure.kind).toBe("remote");
     expect(configure.stdin).toMatch(/^OPENCLAW_GATEWAY_TOKEN=[0-9a-f]{64}\n$/);

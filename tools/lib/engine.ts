@@ -163,9 +163,9 @@ export const REPLACE_ON: Readonly<Record<string, readonly string[] | "all">> = {
 const PROVIDER_TYPE = /^pulumi:providers:/;
 /**
  * Resources whose provider methods the harness is given (DeployOptions.dynamicProviders): the
- * dynamic rebuild guard, and the same guard served by the package's plugin (pkg/provider.ts).
+ * dynamic rebuild guard and drift check, and the same served by the package's plugin (pkg/provider.ts).
  */
-const GUARD_TYPES = new Set(["pulumi-nodejs:dynamic:Resource", "openclaw-vps:index:RebuildGuard"]);
+const GUARD_TYPES = new Set(["pulumi-nodejs:dynamic:Resource", "openclaw-vps:index:RebuildGuard", "openclaw-vps:index:DriftCheck"]);
 const COMMAND_TYPES = new Set(["command:local:Command", "command:remote:Command"]);
 
 /** The inputs that decide a diff: secret markers removed, the dynamic provider's code left out. */

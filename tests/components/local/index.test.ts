@@ -9,7 +9,7 @@ import { HELPERS_DIR, Helper, LOCAL_COMMAND_IGNORE, PACKAGE_ROOT, helperCommand,
 import { PROJECT_NAME } from "../../../config/keys";
 import { run, unwrap } from "../../helpers/stack";
 
-const HELPERS: readonly Helper[] = ["tailscale-device", "tailnet-policy", "wait-for-host", "carry-state"];
+const HELPERS: readonly Helper[] = ["tailscale-device", "tailnet-policy", "wait-for-host", "carry-state", "check-drift"];
 
 /** A config with every local command: minted key (the device is adopted), managed policy, carried state. */
 const EVERY_LOCAL_COMMAND = {
