@@ -20,8 +20,8 @@ import { shellArg, shellCommand } from "../cloud-init/shell";
 import { SSHD_DROP_IN } from "../cloud-init/sshd";
 import { EGRESS_UNIT } from "./coding";
 import { Manifest } from "./manifest";
+import { hereDocument, putFunction } from "./bundle";
 
-const EOF_MARK = "OPENCLAW_VPS_HOST_FILE_END";
 
 /** What reads each host file: the command that makes a changed file take effect. */
 const RELOAD: Readonly<Record<string, string>> = {
@@ -45,21 +45,8 @@ export function renderHostStep(manifest: Manifest, coding: boolean): string {
     "",
     "changed=0",
     "reloads=()",
-    "# put <mode> <path> <reload command>: the file's content arrives on stdin.",
-    "put() {",
-    "  local mode=$1 path=$2 reload=$3 tmp",
-    "  tmp=$(mktemp)",
-    '  cat >"$tmp"',
-    '  if [ -f "$path" ] && cmp -s "$tmp" "$path" && [ "$(stat -c \'%a %u\' "$path")" = "${mode#0} 0" ]; then',
-    '    rm -f "$tmp"',
-    "    return",
-    "  fi",
-    '  install -D -m "$mode" -o root -g root "$tmp" "$path"',
-    '  rm -f "$tmp"',
-    "  changed=$((changed + 1))",
-    '  if [ -n "$reload" ]; then reloads+=("$reload"); fi',
-    '  echo "host: wrote $path"',
-    "}",
+    "# The third argument is the command that makes a changed file take effect.",
+    ...putFunction("host", 'reloads+=("$3")'),
     "",
     ...bashArray("ufw_rules", manifest.ufw.rules),
     ...bashArray("docker_user", manifest.dockerUser),
@@ -129,8 +116,8 @@ export function renderHostStep(manifest: Manifest, coding: boolean): string {
     "main() {",
   ];
   for (const f of files) {
-    if (f.content.split("\n").includes(EOF_MARK)) throw new Error(`${f.path} contains the here-document marker`);
-    out.push(`  put ${f.permissions} ${f.path} ${shellArg(RELOAD[f.path] ?? "")} <<'${EOF_MARK}'`, f.content.replace(/\n$/, ""), EOF_MARK);
+    const reload = RELOAD[f.path];
+    out.push(...hereDocument(`put ${f.permissions} ${f.path}${reload ? ` ${shellArg(reload)}` : ""}`, f.path, f.content));
   }
   out.push(
     "  systemctl daemon-reload",

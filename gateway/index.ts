@@ -11,6 +11,7 @@ import { GatewaySettings, renderOpenclawJson } from "./openclawConfig";
 import { renderPostureJson } from "./posture";
 import { MANIFEST_FILE, renderManifest, renderManifestJson } from "./manifest";
 import { renderHostStep } from "./hostStep";
+import { hereDocument, putFunction } from "./bundle";
 import { CODER_PLUGIN_FILES, readCoderPluginFile, readGatewayScript } from "./scripts";
 import { EGRESS_SCRIPT, EGRESS_UNIT, GITHUB_HOSTS, PROXY_ALLOW, PROXY_CONF, PROXY_UNIT, renderEgressUnit, renderProxyAllow, renderProxyConf, renderProxyUnit } from "./coding";
 import { renderSandboxDockerfile } from "./sandbox";
@@ -145,7 +146,6 @@ function lockFiles(): GatewayFile[] {
   );
 }
 
-const EOF_MARK = "OPENCLAW_VPS_FILE_END";
 
 /**
  * One script that installs every file from quoted here-documents (no expansion inside),
@@ -160,29 +160,14 @@ export function renderFilesBundle(files: readonly GatewayFile[]): string {
     "",
     "changed=0",
     "restart=0",
-    "# put <mode> <path> [restart]: the file's content arrives on stdin.",
-    "put() {",
-    '  local mode=$1 path=$2 tmp',
-    '  tmp=$(mktemp)',
-    '  cat >"$tmp"',
-    '  if [ -f "$path" ] && cmp -s "$tmp" "$path" && [ "$(stat -c %a "$path")" = "${mode#0}" ]; then',
-    '    rm -f "$tmp"',
-    "    return",
-    "  fi",
-    '  install -D -m "$mode" -o root -g root "$tmp" "$path"',
-    '  rm -f "$tmp"',
-    "  changed=$((changed + 1))",
-    '  if [ "${3:-}" = restart ]; then restart=1; fi',
-    '  echo "files: wrote $path"',
-    "}",
+    ...putFunction("files", "restart=1"),
     "",
     "main() {",
   ];
   for (const f of files) {
-    if (f.content.split("\n").includes(EOF_MARK)) throw new Error(`${f.path} contains the here-document marker`);
     // The gateway loads the coder gate's code at start: a new version needs a restart too.
     const restart = f.path.endsWith(".service") || f.path.endsWith("openclaw.json") || f.path.startsWith(`${CODER_PLUGIN_DIR}/`) ? " restart" : "";
-    out.push(`  put ${f.mode} ${f.path}${restart} <<'${EOF_MARK}'`, f.content.replace(/\n$/, ""), EOF_MARK);
+    out.push(...hereDocument(`put ${f.mode} ${f.path}${restart}`, f.path, f.content));
   }
   out.push(
     '  if [ "$restart" = 1 ]; then',

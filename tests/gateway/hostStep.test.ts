@@ -80,11 +80,11 @@ function relocated(script: string): string {
     return out;
   };
   const mainAt = script.indexOf("\nmain() {\n");
-  const tailAt = script.lastIndexOf("OPENCLAW_VPS_HOST_FILE_END\n");
+  const tailAt = script.lastIndexOf("OPENCLAW_VPS_FILE_END\n");
   let head = script.slice(0, mainAt);
   const body = script.slice(mainAt, tailAt);
   let tail = script.slice(tailAt);
-  head = replace(head, "  local mode=$1 path=$2 reload=$3 tmp\n", "  local mode=$1 path=$2 reload=$3 tmp\n  path=$HOST_ROOT$path\n");
+  head = replace(head, "  local mode=$1 path=$2 tmp\n", "  local mode=$1 path=$2 tmp\n  path=$HOST_ROOT$path\n");
   head = replace(head, '      if [ -e "$path" ]; then\n', '      path=$HOST_ROOT$path\n      if [ -e "$path" ]; then\n');
   head = replace(head, /(install -d -m 0755|touch) \/var\/lib\/openclaw-vps/g, "$1 $HOST_ROOT/var/lib/openclaw-vps");
   tail = replace(tail, "\n  /usr/local/sbin/openclaw-vps-host-firewall >/dev/null\n", '\n  "$STANDIN/host-firewall" >/dev/null\n');
