@@ -31,13 +31,19 @@ interface StateResource {
   [key: string]: unknown;
 }
 
+/** Resources added after that release (the host step, the drift check): the upgrade creates them. */
+const ADDED_SINCE = /::openclaw-gateway-(host|drift-check)$/;
+
 /** The exported deployment with every resource where the release before the component had it. */
 function toLegacyLayout(exported: string): { state: string; urns: string[] } {
   const doc = JSON.parse(exported) as { deployment: { resources: StateResource[] } };
-  const resources = doc.deployment.resources;
+  const added = new Set(doc.deployment.resources.filter((r) => ADDED_SINCE.test(r.urn)).map((r) => r.urn));
+  const resources = doc.deployment.resources.filter((r) => !added.has(r.urn));
   const component = resources.find((r) => r.type === TOP);
   const stack = resources.find((r) => r.type === "pulumi:pulumi:Stack");
   if (!component || !stack) throw new Error("the exported state has no component or no stack");
+  // References kept: not to the component, not to a resource the old release did not have.
+  const current = (u: string) => u !== component.urn && !added.has(u);
   const moved = new Map(resources.filter((r) => r !== component).map((r) => [r.urn, legacyUrn(r.urn)]));
   // Every reference (parent, provider "urn::id", dependencies) follows the resource it names.
   const rewrite = (text: string) => text.replace(/"(urn:pulumi:[^"]*?)(::[0-9a-f-]{36})?"/g, (whole, urn: string, id: string | undefined) => (moved.has(urn) ? `"${moved.get(urn)}${id ?? ""}"` : whole));
@@ -48,12 +54,10 @@ function toLegacyLayout(exported: string): { state: string; urns: string[] } {
       const legacyType = out.urn.split("::")[2].split("$").pop() ?? out.type;
       out.type = legacyType;
       if (r.parent === component.urn) out.parent = stack.urn;
-      for (const key of ["dependencies"] as const) {
-        if (Array.isArray(out[key])) out[key] = (out[key] as string[]).filter((u) => u !== component.urn);
-      }
-      if (out.propertyDependencies && typeof out.propertyDependencies === "object") {
-        const deps = out.propertyDependencies as Record<string, string[]>;
-        for (const k of Object.keys(deps)) deps[k] = deps[k].filter((u) => u !== component.urn);
+      if (Array.isArray(r.dependencies)) out.dependencies = (r.dependencies as string[]).filter(current).map((u) => moved.get(u) ?? u);
+      if (r.propertyDependencies && typeof r.propertyDependencies === "object") {
+        const deps = r.propertyDependencies as Record<string, string[]>;
+        out.propertyDependencies = Object.fromEntries(Object.entries(deps).map(([k, v]) => [k, v.filter(current).map((u) => moved.get(u) ?? u)]));
       }
       return out;
     });
@@ -62,7 +66,7 @@ function toLegacyLayout(exported: string): { state: string; urns: string[] } {
 
 describeReal("the upgrade onto the package component, under the real engine", () => {
   for (const name of ["hetzner/supplied", "digitalocean/minted-carry"]) {
-    it(`${name}: every resource is taken over by its alias; only the component is new`, () => {
+    it(`${name}: every resource is taken over by its alias; only the component and the resources added since are new`, () => {
       const { configuration, urns } = FIXTURE[name];
       const stack = RealStack.create(bin, STACK);
       try {
@@ -78,9 +82,11 @@ describeReal("the upgrade onto the package component, under the real engine", ()
 
         const upgrade = stack.up();
         const changes = upgrade.steps.filter((s) => s.op !== "same" && s.type !== "pulumi:pulumi:Stack" && !knownDifference(s)).map((s) => `${s.name} (${s.type}): ${s.op}`);
-        expect(changes).toEqual([`openclaw (${TOP}): create`]);
-        // No command ran: nothing on the server would have been touched.
-        expect(stack.takeCommandRuns()).toEqual([]);
+        expect(changes.sort()).toEqual(
+          [`openclaw (${TOP}): create`, "openclaw-gateway-drift-check (pulumi-nodejs:dynamic:Resource): create", "openclaw-gateway-host (command:remote:Command): create"].sort(),
+        );
+        // One command ran, the new host step; nothing the old release ran ran again.
+        expect(stack.takeCommandRuns().map((c) => `${c.name}: ${c.runs}`)).toEqual(["openclaw-gateway-host: create"]);
         const after = JSON.parse(stack.exportState()) as { deployment: { resources: StateResource[] } };
         expect(after.deployment.resources.filter((r) => r.type !== TOP && !r.urn.includes(`${TOP}$`) && r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:") && !r.urn.endsWith("::default"))).toEqual([]);
         stack.preview(["--expect-no-changes"]);
