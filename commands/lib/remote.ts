@@ -20,7 +20,10 @@ export function stackOption(argv: readonly string[]): { stack?: string; rest: st
 
 /** ssh's arguments for one remote command as the admin user; `pin` from ssh-pin.js. */
 export function sshArgs(keyFile: string, host: string, remote: readonly string[], pin: readonly string[]): string[] {
-  return ["-i", keyFile, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", ...pin, `${ADMIN_USER}@${host}`, ...remote];
+  // No ssh_config (-F /dev/null) and no shared connection: the user's config could send the
+  // session through a ProxyCommand, or over a ControlMaster already open to another machine,
+  // where the pinned host key is never checked.
+  return ["-F", "/dev/null", "-o", "ControlPath=none", "-i", keyFile, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", ...pin, `${ADMIN_USER}@${host}`, ...remote];
 }
 
 /**
