@@ -16,6 +16,10 @@ export const SECRET_PATTERNS: readonly RegExp[] = [
   /dop_v1_[A-Za-z0-9]+/,
   /PRIVATE KEY/,
   /(TOKEN|API_KEY|SECRET)=\S/,
+  // A credential handed to a command by its place, whatever it looks like: a Hetzner API token
+  // is 64 letters and digits of both cases, which no shape above matches.
+  /\bBearer\s+[A-Za-z0-9._~+/-]{20,}/i,
+  /--(token|api-?key|password|secret)(=|\s+)['"]?[^\s'"]{16,}/i,
 ];
 
 /** Properties that are meant to hold secrets, and that Pulumi keeps encrypted. */
