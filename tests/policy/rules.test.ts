@@ -37,6 +37,27 @@ describe("no-inbound-firewall-rules", () => {
   it("ignores other resource types", async () => {
     expect(await checkResource(noInboundFirewallRules, { type: "hcloud:index/server:Server", props: { rules: [{}] } })).toEqual([]);
   });
+
+  it("decides on values a preview does not know yet instead of giving up: an unknown list or direction fails, an unknown port still fails an inbound rule", async () => {
+    const hcloud = (rules: unknown) => checkResource(noInboundFirewallRules, { type: "hcloud:index/firewall:Firewall", props: { rules } });
+    expect(await hcloud(UNKNOWN_VALUE)).toEqual([
+      "hcloud firewall's rules are not known yet (computed): they cannot be shown to hold no inbound rule; give them as literal values",
+    ]);
+    expect(await hcloud([{ direction: "in", protocol: "tcp", port: UNKNOWN_VALUE, sourceIps: ["0.0.0.0/0"] }])).toEqual([
+      "hcloud firewall has 1 inbound rule(s) (ports not known yet); it must have none",
+    ]);
+    expect(await hcloud([{ direction: UNKNOWN_VALUE, protocol: "tcp", port: "22" }, UNKNOWN_VALUE])).toEqual([
+      "hcloud firewall has 2 rule(s) whose direction is not known yet (computed): each could be inbound; give it as a literal value",
+    ]);
+    // An outbound rule with an unknown port is still outbound.
+    expect(await hcloud([{ direction: "out", protocol: "tcp", port: UNKNOWN_VALUE, destinationIps: ["0.0.0.0/0"] }])).toEqual([]);
+    const digitalocean = (props: Record<string, unknown>) => checkResource(noInboundFirewallRules, { type: "digitalocean:index/firewall:Firewall", props });
+    expect(await digitalocean({ inboundRules: UNKNOWN_VALUE })).toEqual([
+      "DigitalOcean firewall's inbound rules are not known yet (computed): they cannot be shown to be none; give them as literal values",
+    ]);
+    expect(await digitalocean({ inboundRules: [{ protocol: "tcp", portRange: UNKNOWN_VALUE }] })).toEqual(["DigitalOcean firewall has 1 inbound rule(s); it must have none"]);
+    expect(await digitalocean({ outboundRules: UNKNOWN_VALUE })).toEqual([]);
+  });
 });
 
 // deny-all-firewall-at-creation: firewallAtCreation.test.ts.
