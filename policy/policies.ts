@@ -8,6 +8,7 @@ import { noExtraPublicIp } from "./rules/noExtraPublicIp";
 import { noInboundFirewallRules } from "./rules/noInboundFirewallRules";
 import { noLoadBalancer } from "./rules/noLoadBalancer";
 import { noSecretInCommandLine } from "./rules/noSecretInCommandLine";
+import { noServerNetworking } from "./rules/noServerNetworking";
 import { userDataSecret } from "./rules/userDataSecret";
 
 export const policies: Policies = [
@@ -15,6 +16,7 @@ export const policies: Policies = [
   firewallAtCreation,
   noLoadBalancer,
   noExtraPublicIp,
+  noServerNetworking,
   userDataSecret,
   noSecretInCommandLine,
 ];

@@ -5,6 +5,7 @@ import { ADDRESSES, noExtraPublicIp } from "../../policy/rules/noExtraPublicIp";
 import { noInboundFirewallRules } from "../../policy/rules/noInboundFirewallRules";
 import { LOAD_BALANCERS, noLoadBalancer } from "../../policy/rules/noLoadBalancer";
 import { noSecretInCommandLine } from "../../policy/rules/noSecretInCommandLine";
+import { SERVER_ATTACHMENTS, noServerNetworking } from "../../policy/rules/noServerNetworking";
 import { userDataSecret } from "../../policy/rules/userDataSecret";
 import { UNKNOWN_VALUE, checkResource } from "./harness";
 
@@ -77,6 +78,39 @@ describe("no-load-balancer", () => {
   it("passes the resources the program makes", async () => {
     for (const type of ["hcloud:index/server:Server", "hcloud:index/firewall:Firewall", "digitalocean:index/droplet:Droplet", "digitalocean:index/firewall:Firewall"]) {
       expect(await checkResource(noLoadBalancer, { type, props: {} })).toEqual([]);
+    }
+  });
+});
+
+describe("no-server-networking", () => {
+  it.each(Object.entries(SERVER_ATTACHMENTS))("fails %s", async (type, what) => {
+    expect(await checkResource(noServerNetworking, { type, name: "x", props: {} })).toEqual([
+      `x is ${what}; the server's only firewall is the deny-all one it is created behind, and its only way in is the tailnet`,
+    ]);
+  });
+  it("covers each type a security review found passing the pack", () => {
+    for (const type of [
+      "hcloud:index/firewallAttachment:FirewallAttachment",
+      "hcloud:index/serverNetwork:ServerNetwork",
+      "hcloud:index/network:Network",
+      "hcloud:index/networkRoute:NetworkRoute",
+      "digitalocean:index/vpc:Vpc",
+      "digitalocean:index/projectResources:ProjectResources",
+    ]) {
+      expect(Object.keys(SERVER_ATTACHMENTS)).toContain(type);
+    }
+  });
+  it("fails a Hetzner server with a network of its own, or networks a preview does not know yet, and passes one without", async () => {
+    const server = (props: Record<string, unknown>) => checkResource(noServerNetworking, { type: "hcloud:index/server:Server", name: "s", props });
+    const violation = "s is attached to a Hetzner private network (its networks property), which the cloud firewall does not filter; it must have none";
+    expect(await server({ networks: [{ networkId: 7, ip: "10.0.0.2" }] })).toEqual([violation]);
+    expect(await server({ networks: UNKNOWN_VALUE })).toEqual([violation]);
+    expect(await server({ networks: [] })).toEqual([]);
+    expect(await server({ firewallIds: [1] })).toEqual([]);
+  });
+  it("passes the resources the program makes", async () => {
+    for (const type of ["hcloud:index/firewall:Firewall", "digitalocean:index/droplet:Droplet", "digitalocean:index/firewall:Firewall", "digitalocean:index/tag:Tag"]) {
+      expect(await checkResource(noServerNetworking, { type, props: {} })).toEqual([]);
     }
   });
 });
