@@ -127,6 +127,9 @@ async function rehearseCoding(r: Rehearsal, summary: Record<string, unknown>): P
   };
   const chatMessages = () => world.state().calls.filter((c) => c.bot === "chat" && c.method === "sendMessage").map((c) => c.params.text ?? "");
   const healthFacts: Record<string, unknown> = { timer: r.machine.sh("systemctl is-enabled openclaw-health.timer || true", "the health timer") };
+  // The messages counted are those of the checks started here: the timer's own run (every five
+  // minutes) could land while the gateway starts again and add a pair of its own.
+  r.machine.sh("systemctl stop openclaw-health.timer", "pausing the health timer");
   healthFacts.clean = health().ok;
   const heartbeat: Record<string, unknown> = { afterClean: beats() };
   const sentBefore = chatMessages().length;
@@ -140,6 +143,7 @@ async function rehearseCoding(r: Rehearsal, summary: Record<string, unknown>): P
   r.machine.sh("systemctl start openclaw-gateway.service", "starting the gateway");
   healthFacts.back = await waitFor(() => r.probes.throughServe("/health") === "200", 180);
   healthFacts.fine = health().ok;
+  r.machine.sh("systemctl start openclaw-health.timer", "resuming the health timer");
   heartbeat.back = beats();
   heartbeat.told = watcher();
   heartbeat.notifications = world.state().heartbeat.notifications;
