@@ -26,7 +26,7 @@ beforeEach(() => {
   // ssh: records its arguments and the key file's mode, then runs what SSH_STANDIN says.
   writeFileSync(
     join(bin, "ssh"),
-    `#!/bin/bash\necho "$@" >"${dir}/ssh.args"\nstat -c %a "$2" >"${dir}/key.mode"\n` +
+    `#!/bin/bash\necho "$@" >"${dir}/ssh.args"\nprev=""; for a in "$@"; do if [ "$prev" = -i ]; then stat -c %a "$a" >"${dir}/key.mode"; fi; prev=$a; done\n` +
       `for a in "$@"; do case "$a" in UserKnownHostsFile=*) cat "\${a#UserKnownHostsFile=}" >"${dir}/known_hosts" ;; esac; done\neval "$SSH_STANDIN"\n`,
   );
   chmodSync(join(bin, "pulumi"), 0o755);
@@ -54,6 +54,8 @@ describe("running a command on the server", () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain("paired");
     expect(readFileSync(join(dir, "key.mode"), "utf8").trim()).toBe("600");
+    // No ssh_config, no shared connection (a ControlMaster could lead to another machine).
+    expect(readFileSync(join(dir, "ssh.args"), "utf8")).toMatch(/^-F \/dev\/null -o ControlPath=none -i \S+ -o IdentitiesOnly=yes /);
     expect(readFileSync(join(dir, "ssh.args"), "utf8")).toMatch(
       /-o BatchMode=yes -o UserKnownHostsFile=\S+ -o GlobalKnownHostsFile=\/dev\/null -o StrictHostKeyChecking=yes -o CheckHostIP=no -o HostKeyAlgorithms=ssh-ed25519 ops@openclaw\.tail1234\.ts\.net sudo -u openclaw -H openclaw pairing list telegram/,
     );

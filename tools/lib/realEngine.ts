@@ -125,6 +125,11 @@ export class RealStack {
       // releases lay them out; the stand-ins are in PULUMI_HOME's plugin cache, at their SDKs'
       // versions, and nothing else on PATH is taken for a plugin.
       ...scratchCliEnv(bin, dir),
+      // The drift check's ssh (components/driftCheck.ts) finds no server here: the servers are
+      // the local cloud's records, whose addresses belong to nobody. ssh's answer for a machine
+      // off the tailnet, at once, and nothing sent to any address. A run that has a server to
+      // reach (the rehearsal, tests/engine/driftCheck.test.ts) puts its own first on PATH.
+      PATH: [bin, offTailnetSsh(dir), process.env.PATH ?? ""].join(path.delimiter),
       PULUMI_CONFIG_PASSPHRASE: "the rehearsal's passphrase",
       // --event-log is offered only with this set (pkg/cmd/pulumi/operations/up.go).
       PULUMI_DEBUG_COMMANDS: "true",
@@ -353,6 +358,23 @@ export function installStandIns(bin: string, home: string, dir: string): void {
     const r = cli(bin, ["plugin", "install", "resource", pkg, sdkVersion(pkg), "--file", file], dir, home);
     if (r.code !== 0) throw new Error(`pulumi plugin install ${pkg}: ${r.stderr}`);
   }
+}
+
+/** A directory holding an `ssh` that answers as ssh does when no route leads to the host (exit 255). */
+function offTailnetSsh(dir: string): string {
+  const bin = path.join(dir, "off-tailnet-bin");
+  fs.mkdirSync(bin, { recursive: true });
+  const script = [
+    "#!/bin/sh",
+    "# ssh on a machine off the tailnet: no route to any server (exit 255, as ssh's own failures).",
+    'host=""',
+    'for a in "$@"; do case "$a" in *@*) host=${a#*@} ;; esac; done',
+    'echo "ssh: connect to host $host port 22: Network is unreachable" >&2',
+    "exit 255",
+    "",
+  ].join("\n");
+  fs.writeFileSync(path.join(bin, "ssh"), script, { mode: 0o755 });
+  return bin;
 }
 
 /**
